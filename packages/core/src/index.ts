@@ -1,0 +1,11 @@
+export { tf } from './tf.js';
+export type { Tensor, Scalar, Tensor1D } from './tf.js';
+export * from './types.js';
+export { AlenError, dataError } from './errors.js';
+export type { AlenErrorCode } from './errors.js';
+export { Rng } from './rng.js';
+export type { RngState } from './rng.js';
+export { ParamStore, dense, conv2d, conv2dTranspose, dropout } from './params.js';
+export type { Param, Init } from './params.js';
+export { defineTask, registerTask, unregisterTask, getTask, hasTask, listTasks, taskProblems } from './registry.js';
+export { boxSpace, simplexSpace, projectSimplex } from './output-space.js';

@@ -1,0 +1,219 @@
+import type { tf } from './tf.js';
+import type { Rng } from './rng.js';
+import type { ParamStore } from './params.js';
+
+export type Split = 'train' | 'val' | 'test';
+
+/**
+ * A split held in memory as flat typed arrays; one example's input has shape `xShape`, its
+ * target `yShape` (both without the batch dimension). Batches become tensors only when used.
+ */
+export interface Dataset {
+  /** e.g. `bibtex/train`; used in messages. */
+  readonly name: string;
+  readonly size: number;
+  readonly x: Float32Array;
+  readonly xShape: readonly number[];
+  readonly y: Float32Array;
+  readonly yShape: readonly number[];
+  /** Optional example identifiers (file names, row numbers) for reports and predictions. */
+  readonly ids?: readonly string[];
+  /** Anything else a plugin needs in its metrics (full-resolution labels, superpixels, ...). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+export interface TaskData {
+  readonly train: Dataset;
+  readonly val: Dataset;
+  readonly test: Dataset;
+}
+
+/** A minibatch as tensors. The trainer disposes it after the step. */
+export interface Batch {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+}
+
+/**
+ * The feasible set of outputs Y: how to project onto it, how the inference network's logits map
+ * into it, the task loss on logits, and how a soft output becomes hard labels.
+ */
+export interface OutputSpace {
+  readonly kind: string;
+  /** Euclidean projection P_Y (no gradient flows through it in inference). */
+  project(y: tf.Tensor): tf.Tensor;
+  /** Logits of the inference network to a point of Y (sigmoid, per-pixel softmax). */
+  activate(logits: tf.Tensor): tf.Tensor;
+  /** Cross-entropy between logits and the target, summed over output dims, averaged over the batch. */
+  taskLoss(logits: tf.Tensor, yStar: tf.Tensor): tf.Scalar;
+  /** Hard labels (0/1 threshold, one-hot argmax), same shape as `y`. */
+  decode(y: tf.Tensor): tf.Tensor;
+}
+
+/** Task metric extended to soft outputs: one value per example, in [0, 1], higher is better. */
+export type Oracle = (y: tf.Tensor, yStar: tf.Tensor) => tf.Tensor1D;
+
+/** Forward-pass mode handed to every network call. */
+export interface Mode {
+  /** Dropout and other train-only behaviour on. */
+  readonly training: boolean;
+  /** Source of op seeds for dropout when training. */
+  readonly rng?: Rng;
+}
+
+/**
+ * Energy (value) network v(x, y) → [B]. Split into the part that depends on x alone (`encode`,
+ * computed once per batch and reused over ascent steps) and the score of an output.
+ * `score` returns the raw output; the method decides whether a sigmoid follows.
+ */
+export interface EnergyNet {
+  readonly params: ParamStore;
+  encode(x: tf.Tensor, mode: Mode): tf.Tensor;
+  score(h: tf.Tensor, y: tf.Tensor, mode: Mode): tf.Tensor1D;
+}
+
+/** Inference network g(x): logits, mapped into Y by the output space's `activate`. */
+export interface InferenceNet {
+  readonly params: ParamStore;
+  logits(x: tf.Tensor, mode: Mode): tf.Tensor;
+}
+
+/** What a task's network factories receive. */
+export interface BuildContext {
+  readonly xShape: readonly number[];
+  readonly yShape: readonly number[];
+  readonly hp: HyperParams;
+  readonly rng: Rng;
+}
+
+/** What a task's loader receives. */
+export interface LoadContext {
+  /** Root data directory (`--data`, `ALEN_DATA`, or `../shared/data`). */
+  readonly dataDir: string;
+  readonly seed: number;
+  /** Keep only the first N examples of a split (small runs, tests, quick benchmarks). */
+  readonly limit?: Partial<Record<Split, number>>;
+  /** Free-form options from the CLI (`--opt key=value`). */
+  readonly options: Readonly<Record<string, string>>;
+  /** Progress messages (cache misses, decoding); default silent. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Test-time views of an input: e.g. 36 overlapping crops whose soft masks are averaged back.
+ * `split` maps a batch [B, ...] to [B·K, ...]; `merge` maps outputs [B·K, ...] back to [B, ...].
+ * `splitOutput` (optional, must be differentiable) enables joint inference over all views.
+ */
+export interface TestViews {
+  split(x: tf.Tensor): tf.Tensor;
+  merge(y: tf.Tensor, batchSize: number): tf.Tensor;
+  splitOutput?(y: tf.Tensor): tf.Tensor;
+}
+
+export type MethodName = 'alen' | 'aen' | 'alen-no-task' | 'infnet' | 'dvn';
+
+/** Every hyper-parameter of every method; a task's defaults and the CLI's flags override these. */
+export interface HyperParams {
+  epochs: number;
+  batchSize: number;
+  /** Batch size for prediction (memory bound, not a training setting). */
+  evalBatchSize: number;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  /** Learning rate of the inference network when it differs from `lr`. */
+  lrG?: number;
+  beta1: number;
+  /** L2 weight decay on kernels (biases excluded). */
+  weightDecay: number;
+  /** Piecewise-constant learning-rate multipliers: `[[epochs, multiplier], ...]`. */
+  lrSchedule?: ReadonlyArray<readonly [number, number]>;
+  /** Validation (and model selection) every N epochs. */
+  valEvery: number;
+
+  // Gradient inference (ALEN family)
+  /** Step size of normalized ascent. */
+  eta: number;
+  /** Refinement steps while training (y' → y''). */
+  trainSteps: number;
+  /** Refinement steps at test time. */
+  testSteps: number;
+  /** Candidate test step counts; the one with the best validation metric is used. */
+  testStepsCandidates?: readonly number[];
+  energyOutput: 'sigmoid' | 'linear';
+
+  // ALEN losses (Eq. 6, 7, 11)
+  lambdaV: number;
+  betaV: number;
+  lambdaG: number;
+  useTaskLoss: boolean;
+  /** Reduction of the task loss over output dims: sum (default) or mean. */
+  taskLossReduction: 'sum' | 'mean';
+
+  // DVN
+  /** Step size of DVN inference on d sigmoid(v)/dy. */
+  dvnEta: number;
+  /** Inference steps used to generate DVN training tuples and to predict. */
+  dvnSteps: number;
+  /** Probability that a batch's tuples come from inference (else the adversarial branch). */
+  dvnInferenceProb: number;
+  /** Normalize the DVN ascent direction as ALEN does (plain gradient when false). */
+  dvnNormalized: boolean;
+  /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
+  dvnInit: 'zeros' | 'center';
+
+  /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
+  arch: Record<string, number | string | boolean>;
+}
+
+export type HyperParamOverrides = Partial<Omit<HyperParams, 'arch'>> & {
+  arch?: Record<string, number | string | boolean>;
+};
+
+/** One benchmark profile of a task: data size and schedule per method. */
+export interface BenchProfile {
+  readonly limit?: Partial<Record<Split, number>>;
+  readonly methods: readonly MethodName[];
+  readonly seeds: readonly number[];
+  readonly overrides?: Partial<Record<MethodName | 'common', HyperParamOverrides>>;
+}
+
+/** Published numbers for a method on a task, keyed by metric name (percent). */
+export type PaperNumbers = Partial<Record<MethodName | 'infnet(alen)' | string, Record<string, number>>>;
+
+/** A file a task reads, for "which files were expected where" messages. */
+export interface ExpectedFile {
+  readonly path: string;
+  readonly description: string;
+}
+
+/**
+ * A task plugin: a plain object, written with {@link defineTask}. Only `name`, `description`,
+ * `outputSpace`, `oracle`, `load`, `evaluate`, `primaryMetric` and the two factories are required.
+ */
+export interface Task {
+  readonly name: string;
+  readonly description: string;
+  readonly outputSpace: OutputSpace;
+  readonly oracle: Oracle;
+  /** Metric used for model selection and reports (a key of `evaluate`'s result). */
+  readonly primaryMetric: string;
+  /** Files the loader needs, relative to the data directory. */
+  readonly expectedFiles?: readonly ExpectedFile[];
+  load(ctx: LoadContext): Promise<TaskData>;
+  /** Metrics of soft predictions (flat, `data.size × yShape`) against a split's targets. Values in percent. */
+  evaluate(pred: Float32Array, data: Dataset): Record<string, number>;
+  createEnergy(ctx: BuildContext): EnergyNet;
+  createInference(ctx: BuildContext): InferenceNet;
+  /** Per-method defaults on top of core's; `common` applies to all methods. */
+  readonly defaults?: Partial<Record<MethodName | 'common', HyperParamOverrides>>;
+  /** Training-time augmentation (random crops, flips); must dispose what it replaces. */
+  augment?(batch: Batch, rng: Rng): Batch;
+  /** Test-time views (multi-crop); when absent the network sees the whole input. */
+  readonly testViews?: TestViews;
+  /** Reads inputs for `alen predict`; the default reads CSV/TSV rows of numbers. */
+  readInput?(file: string): Promise<{ x: Float32Array; n: number; ids?: string[] }>;
+  /** Writes predictions for `alen predict`; the default writes CSV rows (plus `.json`). */
+  writeOutput?(file: string, pred: Float32Array, n: number, ids?: readonly string[]): Promise<void>;
+  readonly bench?: { readonly quick: BenchProfile; readonly paper: BenchProfile };
+  readonly paper?: PaperNumbers;
+}
