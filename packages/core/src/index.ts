@@ -9,3 +9,6 @@ export { ParamStore, dense, conv2d, conv2dTranspose, dropout } from './params.js
 export type { Param, Init } from './params.js';
 export { defineTask, registerTask, unregisterTask, getTask, hasTask, listTasks, taskProblems } from './registry.js';
 export { boxSpace, simplexSpace, projectSimplex } from './output-space.js';
+export { useBackend, read, BACKENDS, BACKEND_ENV } from './backend.js';
+export type { BackendName, BackendInfo } from './backend.js';
+export { registerConvGradients } from './conv-gradients.js';

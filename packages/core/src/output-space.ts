@@ -52,7 +52,7 @@ export function projectSimplex(y: tf.Tensor): tf.Tensor {
     // cond_j = u_j - (css_j - 1)/j > 0 ; rho = number of true conds (they form a prefix).
     const cond = tf.cast(tf.greater(tf.sub(u, tf.div(tf.sub(css, 1), ks)), 0), 'float32');
     const rho = tf.sum(cond, 1, true);
-    const cssRho = tf.sum(tf.mul(css, tf.oneHot(tf.sub(tf.cast(tf.squeeze(rho, [1]), 'int32'), 1), C)), 1, true);
+    const cssRho = tf.sum(tf.mul(css, tf.cast(tf.equal(ks, rho), 'float32')), 1, true);
     const theta = tf.div(tf.sub(cssRho, 1), rho);
     return tf.reshape(tf.relu(tf.sub(v, theta)), shape);
   });

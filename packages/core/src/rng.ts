@@ -18,7 +18,7 @@ export class Rng {
   constructor(seed: number | string, state?: object) {
     this.seedLabel = String(seed);
     this.prng = state
-      ? seedrandom.alea('', { state })
+      ? seedrandom.alea('', { state: state as unknown as true })
       : seedrandom.alea(this.seedLabel, { state: true });
   }
 
