@@ -1,14 +1,43 @@
+// Tensors
 export { tf } from './tf.js';
 export type { Tensor, Scalar, Tensor1D } from './tf.js';
+export { useBackend, read, BACKENDS, BACKEND_ENV } from './backend.js';
+export type { BackendName, BackendInfo } from './backend.js';
+export { registerConvGradients } from './conv-gradients.js';
+
+// Interfaces and the plugin registry
 export * from './types.js';
+export { defineTask, registerTask, unregisterTask, getTask, hasTask, listTasks, taskProblems } from './registry.js';
 export { AlenError, dataError } from './errors.js';
 export type { AlenErrorCode } from './errors.js';
+
+// Building blocks for task plugins
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
 export { ParamStore, dense, conv2d, conv2dTranspose, dropout } from './params.js';
 export type { Param, Init } from './params.js';
-export { defineTask, registerTask, unregisterTask, getTask, hasTask, listTasks, taskProblems } from './registry.js';
 export { boxSpace, simplexSpace, projectSimplex } from './output-space.js';
-export { useBackend, read, BACKENDS, BACKEND_ENV } from './backend.js';
-export type { BackendName, BackendInfo } from './backend.js';
-export { registerConvGradients } from './conv-gradients.js';
+export { checkDataset, checkTaskData, takeFirst, limitTaskData, batchOf, inputsOf, sizeOfShape } from './dataset.js';
+
+// The method
+export { gradientAscent } from './inference.js';
+export type { AscentOptions, AscentResult } from './inference.js';
+export { METHODS, CORE_DEFAULTS, METHOD_OVERRIDES, assertMethod, methodFamily, resolveHyperParams, validateHyperParams, lrMultiplier } from './hyperparams.js';
+export { getMethod } from './methods/index.js';
+export type { Method, StepContext, PredictOptions } from './methods/index.js';
+export { createModel, disposeModel, networksOf, outputShapeFor } from './model.js';
+export type { Model } from './model.js';
+export { NetOptimizer } from './optim.js';
+export { train, CHECKPOINT_BEST, CHECKPOINT_LAST, FINAL_MODEL } from './trainer.js';
+export type { TrainOptions, TrainResult } from './trainer.js';
+export { predictBatch, predictDataset } from './predict.js';
+export type { PredictionOptions, DatasetPrediction } from './predict.js';
+export { evaluateModel, stepCurve, selectTestSteps } from './evaluate.js';
+export type { Metrics, CurvePoint } from './evaluate.js';
+
+// Checkpoints and callbacks
+export { saveCheckpoint, loadCheckpoint, readTopology, loadOptimizerState, MODEL_FILE, WEIGHTS_FILE, TRAINING_FILE, OPTIMIZER_FILE } from './checkpoint.js';
+export type { ModelTopology, TrainingState, LoadedCheckpoint } from './checkpoint.js';
+export { writeFileAtomic, writeDirAtomic } from './fs-atomic.js';
+export type { Callback, TrainStartInfo, BatchInfo, EpochRecord } from './callbacks/callback.js';
+export { jsonlLogger } from './callbacks/jsonl-logger.js';

@@ -68,24 +68,27 @@ export class ParamStore {
     return variable;
   }
 
-  /** Copies values in from tensors keyed by logical name (checkpoint load); shapes must match. */
-  assign(values: ReadonlyMap<string, tf.Tensor>, source: string): void {
+  /**
+   * Copies values in from tensors keyed by `prefix + logical name` (checkpoint load). Every
+   * parameter must be present with its exact shape; nothing is assigned unless all fit.
+   */
+  assign(values: ReadonlyMap<string, tf.Tensor>, source: string, prefix = ''): void {
     for (const p of this.list) {
-      const v = values.get(`${this.scope}/${p.name}`);
-      if (!v) throw new AlenError('BAD_CHECKPOINT', `${source}: missing weight '${this.scope}/${p.name}'`);
+      const v = values.get(prefix + p.name);
+      if (!v) throw new AlenError('BAD_CHECKPOINT', `${source}: missing weight '${prefix}${p.name}'`);
       if (v.shape.join('x') !== p.variable.shape.join('x')) {
         throw new AlenError(
           'BAD_CHECKPOINT',
-          `${source}: weight '${this.scope}/${p.name}' has shape [${v.shape}] but the network expects [${p.variable.shape}]`,
+          `${source}: weight '${prefix}${p.name}' has shape [${v.shape}] but the network expects [${p.variable.shape}]`,
         );
       }
-      p.variable.assign(v);
     }
+    for (const p of this.list) p.variable.assign(values.get(prefix + p.name)!);
   }
 
-  /** Snapshot of the current values keyed by `scope/name` (caller disposes). */
-  snapshot(): Map<string, tf.Tensor> {
-    return new Map(this.list.map((p) => [`${this.scope}/${p.name}`, tf.clone(p.variable)]));
+  /** Copies of the current values keyed by `prefix + logical name` (caller disposes). */
+  snapshot(prefix = ''): Map<string, tf.Tensor> {
+    return new Map(this.list.map((p) => [prefix + p.name, tf.clone(p.variable)]));
   }
 
   dispose(): void {

@@ -18,7 +18,11 @@ export interface Dataset {
   readonly yShape: readonly number[];
   /** Optional example identifiers (file names, row numbers) for reports and predictions. */
   readonly ids?: readonly string[];
-  /** Anything else a plugin needs in its metrics (full-resolution labels, superpixels, ...). */
+  /**
+   * Anything else a plugin needs in its metrics (full-resolution labels, superpixels, ...).
+   * `meta.taskState` of the train split (JSON-serializable) is saved in checkpoints and handed
+   * back to `readInput` at predict time.
+   */
   readonly meta?: Readonly<Record<string, unknown>>;
 }
 
@@ -206,12 +210,18 @@ export interface Task {
   createInference(ctx: BuildContext): InferenceNet;
   /** Per-method defaults on top of core's; `common` applies to all methods. */
   readonly defaults?: Partial<Record<MethodName | 'common', HyperParamOverrides>>;
+  /** Per-example output shape for an input shape, when inputs vary in size (crops); default: the data's yShape. */
+  outputShape?(xShape: readonly number[]): readonly number[];
   /** Training-time augmentation (random crops, flips); must dispose what it replaces. */
   augment?(batch: Batch, rng: Rng): Batch;
   /** Test-time views (multi-crop); when absent the network sees the whole input. */
   readonly testViews?: TestViews;
-  /** Reads inputs for `alen predict`; the default reads CSV/TSV rows of numbers. */
-  readInput?(file: string): Promise<{ x: Float32Array; n: number; ids?: string[] }>;
+  /**
+   * Reads inputs for `alen predict`; the default reads CSV/TSV rows of numbers. `taskState` is
+   * what the training split's `meta.taskState` held (e.g. standardization statistics), saved in
+   * the checkpoint.
+   */
+  readInput?(file: string, taskState?: Readonly<Record<string, unknown>>): Promise<{ x: Float32Array; n: number; ids?: string[] }>;
   /** Writes predictions for `alen predict`; the default writes CSV rows (plus `.json`). */
   writeOutput?(file: string, pred: Float32Array, n: number, ids?: readonly string[]): Promise<void>;
   readonly bench?: { readonly quick: BenchProfile; readonly paper: BenchProfile };

@@ -1,0 +1,42 @@
+import type { Dataset } from './types.js';
+import type { Model } from './model.js';
+import { predictDataset, type PredictionOptions } from './predict.js';
+import { AlenError } from './errors.js';
+
+export type Metrics = Record<string, number>;
+
+function checkedMetrics(model: Model, data: Dataset, pred: Float32Array): Metrics {
+  const m = model.task.evaluate(pred, data);
+  const primary = model.task.primaryMetric;
+  if (typeof m[primary] !== 'number') {
+    throw new AlenError('BAD_TASK', `task '${model.task.name}': evaluate() returned no '${primary}' (its primaryMetric); got ${Object.keys(m).join(', ') || 'nothing'}`);
+  }
+  return m;
+}
+
+/** The task's metrics of a model's predictions on a split. */
+export async function evaluateModel(model: Model, data: Dataset, opts: PredictionOptions = {}): Promise<Metrics> {
+  const { pred } = await predictDataset(model, data, opts);
+  return checkedMetrics(model, data, pred);
+}
+
+export interface CurvePoint {
+  readonly steps: number;
+  readonly metrics: Metrics;
+}
+
+/** Metrics after each of the given numbers of ascent steps, from one inference run. */
+export async function stepCurve(model: Model, data: Dataset, steps: readonly number[], opts: PredictionOptions = {}): Promise<CurvePoint[]> {
+  const sorted = [...new Set(steps)].sort((a, b) => a - b);
+  const { recorded } = await predictDataset(model, data, { ...opts, steps: 0, record: sorted });
+  return sorted.map((s, i) => ({ steps: s, metrics: checkedMetrics(model, data, recorded[i]!) }));
+}
+
+/** Picks the number of test-time steps with the best primary metric on (validation) data; ties go to fewer steps. */
+export async function selectTestSteps(model: Model, val: Dataset, candidates: readonly number[], opts: PredictionOptions = {}): Promise<{ steps: number; curve: CurvePoint[] }> {
+  const curve = await stepCurve(model, val, candidates, opts);
+  const key = model.task.primaryMetric;
+  let best = curve[0]!;
+  for (const p of curve) if (p.metrics[key]! > best.metrics[key]!) best = p;
+  return { steps: best.steps, curve };
+}

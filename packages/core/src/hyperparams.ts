@@ -1,0 +1,106 @@
+import type { HyperParamOverrides, HyperParams, MethodName, Task } from './types.js';
+import { AlenError } from './errors.js';
+
+export const METHODS: readonly MethodName[] = ['alen', 'aen', 'alen-no-task', 'infnet', 'dvn'];
+
+/** Core's defaults, the ALEN paper's where it gives them (Adam β1 = 0.5). */
+export const CORE_DEFAULTS: HyperParams = {
+  epochs: 50,
+  batchSize: 32,
+  evalBatchSize: 512,
+  optimizer: 'adam',
+  lr: 1e-3,
+  beta1: 0.5,
+  weightDecay: 0,
+  valEvery: 1,
+  eta: 1.0,
+  trainSteps: 3,
+  testSteps: 6,
+  energyOutput: 'sigmoid',
+  lambdaV: 1,
+  betaV: 1,
+  lambdaG: 1,
+  useTaskLoss: true,
+  taskLossReduction: 'sum',
+  dvnEta: 0.5,
+  dvnSteps: 20,
+  dvnInferenceProb: 0.5,
+  dvnNormalized: false,
+  dvnInit: 'zeros',
+  arch: {},
+};
+
+/** What each method name switches on or off; the ablations of ALEN Table 1 are the same loop. */
+export const METHOD_OVERRIDES: Record<MethodName, HyperParamOverrides> = {
+  alen: {},
+  aen: { betaV: 0 },
+  'alen-no-task': { useTaskLoss: false },
+  infnet: {},
+  dvn: {},
+};
+
+export function assertMethod(name: string): MethodName {
+  if (!(METHODS as readonly string[]).includes(name)) {
+    throw new AlenError('UNKNOWN_METHOD', `unknown method '${name}'; choose one of ${METHODS.join(', ')}`);
+  }
+  return name as MethodName;
+}
+
+/** The family whose task defaults apply: ablations of ALEN share ALEN's defaults. */
+export function methodFamily(m: MethodName): 'alen' | 'infnet' | 'dvn' {
+  return m === 'infnet' || m === 'dvn' ? m : 'alen';
+}
+
+function merge(base: HyperParams, o: HyperParamOverrides | undefined): HyperParams {
+  if (!o) return base;
+  const clean = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return { ...base, ...clean, arch: { ...base.arch, ...(o.arch ?? {}) } } as HyperParams;
+}
+
+/**
+ * Resolves a run's hyper-parameters: core defaults < task `common` < task family (alen/dvn/infnet)
+ * < the method's switches < task's own entry for the exact method < user overrides.
+ */
+export function resolveHyperParams(task: Task, method: MethodName, user?: HyperParamOverrides): HyperParams {
+  let hp = merge(CORE_DEFAULTS, task.defaults?.common);
+  hp = merge(hp, task.defaults?.[methodFamily(method)]);
+  hp = merge(hp, METHOD_OVERRIDES[method]);
+  if (method !== methodFamily(method)) hp = merge(hp, task.defaults?.[method]);
+  hp = merge(hp, user);
+  validateHyperParams(hp);
+  return hp;
+}
+
+export function validateHyperParams(hp: HyperParams): void {
+  const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery'];
+  for (const k of positiveInt) {
+    const v = hp[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
+    }
+  }
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb'];
+  for (const k of nonNeg) {
+    const v = hp[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
+    }
+  }
+  if (hp.optimizer !== 'adam' && hp.optimizer !== 'sgd') {
+    throw new AlenError('BAD_CONFIG', `optimizer must be 'adam' or 'sgd', got '${String(hp.optimizer)}'`);
+  }
+  if (hp.energyOutput !== 'sigmoid' && hp.energyOutput !== 'linear') {
+    throw new AlenError('BAD_CONFIG', `energyOutput must be 'sigmoid' or 'linear', got '${String(hp.energyOutput)}'`);
+  }
+}
+
+/** Learning-rate multiplier at a (0-based) epoch from a piecewise schedule; the last piece extends. */
+export function lrMultiplier(hp: HyperParams, epoch: number): number {
+  if (!hp.lrSchedule?.length) return 1;
+  let end = 0;
+  for (const [n, m] of hp.lrSchedule) {
+    end += n;
+    if (epoch < end) return m;
+  }
+  return hp.lrSchedule[hp.lrSchedule.length - 1]![1];
+}

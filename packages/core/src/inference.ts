@@ -1,0 +1,63 @@
+import { tf } from './tf.js';
+
+export interface AscentOptions {
+  steps: number;
+  eta: number;
+  /** ALEN: step along ∇v/‖∇v‖ per example. DVN: plain gradient. */
+  normalized: boolean;
+  /** Differentiate sigmoid(v) instead of v (DVN). Irrelevant to the direction when normalized. */
+  sigmoid: boolean;
+  /** Also return the output after these step counts (0 = the start point). */
+  record?: readonly number[];
+}
+
+export interface AscentResult {
+  /** Output after `steps` steps. */
+  y: tf.Tensor;
+  /** Outputs at the `record` step counts, in the order given (caller disposes). */
+  recorded: tf.Tensor[];
+}
+
+/** Σ over all but the batch axis, keeping dims, as [B, 1, ...]. */
+function perExampleNorm(g: tf.Tensor): tf.Tensor {
+  const axes = g.shape.slice(1).map((_, i) => i + 1);
+  return tf.sqrt(tf.sum(tf.square(g), axes, true));
+}
+
+/**
+ * Projected gradient ascent on an energy: y ← P_Y(y + η·d), d = ∇y v / ‖∇y v‖ (normalized, ALEN
+ * Eq. 4) or ∇y v (plain; DVN uses v = sigmoid(score)). `energyOf(y)` returns one score per
+ * example and must be differentiable in y; anything it closes over is not differentiated.
+ * No gradient flows back through the steps. `y0` is not disposed.
+ */
+export function gradientAscent(
+  energyOf: (y: tf.Tensor) => tf.Tensor,
+  y0: tf.Tensor,
+  project: (y: tf.Tensor) => tf.Tensor,
+  opts: AscentOptions,
+): AscentResult {
+  const recordAt = opts.record ?? [];
+  const last = Math.max(opts.steps, ...recordAt, 0);
+  const recorded = new Map<number, tf.Tensor>();
+  const keep = (t: number, y: tf.Tensor) => {
+    if (recordAt.includes(t) && !recorded.has(t)) recorded.set(t, tf.clone(y));
+  };
+  const objective = opts.sigmoid && !opts.normalized ? (y: tf.Tensor) => tf.sum(tf.sigmoid(energyOf(y))) : (y: tf.Tensor) => tf.sum(energyOf(y));
+  const grad = tf.grad(objective);
+  let y = tf.clone(y0);
+  let out: tf.Tensor | null = opts.steps === 0 ? tf.clone(y) : null;
+  keep(0, y);
+  for (let t = 1; t <= last; t++) {
+    const next = tf.tidy(() => {
+      const g = grad(y);
+      const d = opts.normalized ? tf.div(g, tf.add(perExampleNorm(g), 1e-12)) : g;
+      return project(tf.add(y, tf.mul(d, opts.eta)));
+    });
+    y.dispose();
+    y = next;
+    keep(t, y);
+    if (t === opts.steps) out = tf.clone(y);
+  }
+  y.dispose();
+  return { y: out!, recorded: recordAt.map((t) => recorded.get(t)!) };
+}

@@ -1,0 +1,93 @@
+import { tf } from '../tf.js';
+import type { Batch, MethodName } from '../types.js';
+import type { Method, StepContext } from './method.js';
+import { EVAL, energyOutput, halfSquared, refine, repeatBatch, requireNet } from './shared.js';
+
+/**
+ * ALEN (Algorithm 1). Per minibatch: y' = g(x); y'' = a few normalized ascent steps on v from y';
+ * v minimizes ½(v(x,y*) − 1)² + λv/2 (v(x,y') − h(y',y*))² + βv/2 (v(x,y'') − h(y'',y*))² (Eq. 6);
+ * g minimizes L_task(g(x), y*) + λg/2 (v(x, g(x)) − 1)² (Eq. 7, 11). The ablations are switches:
+ * AEN has βv = 0, ALEN-no-task has `useTaskLoss` off.
+ */
+export function alenMethod(name: MethodName = 'alen'): Method {
+  return {
+    name,
+    trainStep(batch: Batch, ctx: StepContext) {
+      const { hp, task, rng } = ctx;
+      const energy = requireNet(ctx.model.energy, 'an energy', name);
+      const inference = requireNet(ctx.model.inference, 'an inference', name);
+      const optV = ctx.optimizers.energy!;
+      const optG = ctx.optimizers.inference!;
+      const space = task.outputSpace;
+      const train = { training: true, rng };
+      const { x, y: yStar } = batch;
+
+      // 1. Proposals: y' from g (train mode, as in the v step of the reference), y'' by refinement.
+      const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
+      const h = tf.tidy(() => energy.encode(x, EVAL));
+      const { y: yPP } = refine(energy, h, yP, space, hp, hp.trainSteps);
+      h.dispose();
+      const withC = hp.betaV > 0;
+      const targets = tf.tidy(() => {
+        const b = task.oracle(yP, yStar);
+        return withC ? tf.concat([b, task.oracle(yPP, yStar)]) : b;
+      });
+
+      // 2. Energy update on the ground truth, y' and (unless AEN) y'', scored in one pass.
+      const lossV = optV.step(() => {
+        const k = withC ? 3 : 2;
+        const hv = repeatBatch(energy.encode(x, train), k);
+        const ys = tf.concat(withC ? [yStar, yP, yPP] : [yStar, yP], 0);
+        const v = energyOutput(energy.score(hv, ys, train), hp);
+        const parts = tf.split(v, k);
+        const t = tf.split(targets, k - 1);
+        let loss = halfSquared(parts[0]!, 1);
+        loss = tf.add(loss, tf.mul(halfSquared(parts[1]!, t[0]!), hp.lambdaV));
+        if (withC) loss = tf.add(loss, tf.mul(halfSquared(parts[2]!, t[1]!), hp.betaV));
+        return loss as tf.Scalar;
+      });
+      tf.dispose([yP, yPP, targets]);
+
+      // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
+      const kept: { lossTask?: tf.Scalar } = {};
+      const lossG = optG.step(() => {
+        const z = inference.logits(x, train);
+        const terms: tf.Scalar[] = [];
+        if (hp.useTaskLoss) {
+          const lt = space.taskLoss(z, yStar);
+          const scaled = hp.taskLossReduction === 'mean' ? (tf.div(lt, sizeOfOutput(yStar)) as tf.Scalar) : lt;
+          kept.lossTask = tf.keep(tf.clone(scaled));
+          terms.push(scaled);
+        }
+        if (hp.lambdaG > 0) {
+          const v = energyOutput(energy.score(energy.encode(x, EVAL), space.activate(z), EVAL), hp);
+          terms.push(tf.mul(halfSquared(v, 1), hp.lambdaG) as tf.Scalar);
+        }
+        if (!terms.length) throw new Error(`${name}: the inference network has no loss (useTaskLoss off and lambdaG = 0)`);
+        return terms.reduce((a, b) => tf.add(a, b) as tf.Scalar);
+      });
+      const out: Record<string, tf.Scalar> = { lossV, lossG };
+      if (kept.lossTask) out.lossTask = kept.lossTask;
+      return out;
+    },
+
+    predict(x, model, opts) {
+      const inference = requireNet(model.inference, 'an inference', name);
+      const space = model.task.outputSpace;
+      const y0 = tf.tidy(() => space.activate(inference.logits(x, EVAL)));
+      const steps = opts.inferenceOnly ? 0 : (opts.steps ?? model.hp.testSteps);
+      const record = opts.inferenceOnly ? opts.record?.map(() => 0) : opts.record;
+      if (!model.energy || (steps === 0 && !record?.some((t) => t > 0))) {
+        return { y: y0, recorded: (record ?? []).map(() => tf.clone(y0)) };
+      }
+      const h = tf.tidy(() => model.energy!.encode(x, EVAL));
+      const res = refine(model.energy, h, y0, space, model.hp, steps, record);
+      tf.dispose([h, y0]);
+      return res;
+    },
+  };
+}
+
+function sizeOfOutput(y: tf.Tensor): number {
+  return y.shape.slice(1).reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,76 @@
+import { tf } from '../tf.js';
+import type { HyperParams, OutputSpace } from '../types.js';
+import type { Method } from './method.js';
+import { gradientAscent } from '../inference.js';
+import { EVAL, requireNet } from './shared.js';
+import { outputShapeFor } from '../model.js';
+
+/** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
+function startPoint(shape: number[], space: OutputSpace, hp: HyperParams): tf.Tensor {
+  return tf.tidy(() => space.project(tf.fill(shape, hp.dvnInit === 'center' ? 0.5 : 0)));
+}
+
+function dvnAscent(score: (y: tf.Tensor) => tf.Tensor, y0: tf.Tensor, space: OutputSpace, hp: HyperParams, steps: number, record?: readonly number[]) {
+  return gradientAscent(score, y0, space.project, {
+    steps,
+    eta: hp.dvnEta,
+    normalized: hp.dvnNormalized,
+    sigmoid: true,
+    record,
+  });
+}
+
+/**
+ * DVN (Gygli et al. 2017, Algorithm 1, as in the released code): the value net regresses
+ * h(y, y*) with cross-entropy on sigmoid(v). Each batch's tuples come, with probability
+ * `dvnInferenceProb`, from a full inference run from the start point, else from one ascent step
+ * from a start where a random half of the rows is replaced by the ground truth.
+ */
+export function dvnMethod(): Method {
+  return {
+    name: 'dvn',
+    trainStep(batch, ctx) {
+      const { hp, task, rng } = ctx;
+      const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
+      const space = task.outputSpace;
+      const { x, y: yStar } = batch;
+      const B = x.shape[0]!;
+      const h = tf.tidy(() => energy.encode(x, EVAL));
+      const score = (y: tf.Tensor) => energy.score(h, y, EVAL);
+      let y: tf.Tensor;
+      if (rng.next() < hp.dvnInferenceProb) {
+        const y0 = startPoint(yStar.shape, space, hp);
+        y = dvnAscent(score, y0, space, hp, hp.dvnSteps).y;
+        y0.dispose();
+      } else {
+        const rows = Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
+        const y0 = tf.tidy(() => {
+          const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
+          const base = startPoint(yStar.shape, space, hp);
+          return tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
+        });
+        y = dvnAscent(score, y0, space, hp, 1).y;
+        y0.dispose();
+      }
+      h.dispose();
+      const target = task.oracle(y, yStar);
+      const train = { training: true, rng };
+      const lossV = ctx.optimizers.energy!.step(() => {
+        const z = energy.score(energy.encode(x, train), y, train);
+        // mean over the batch of BCE(sigmoid(z), target), in the stable logits form
+        return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
+      });
+      tf.dispose([y, target]);
+      return { lossV };
+    },
+    predict(x, model, opts) {
+      const energy = requireNet(model.energy, 'an energy', 'dvn');
+      const space = model.task.outputSpace;
+      const h = tf.tidy(() => energy.encode(x, EVAL));
+      const y0 = startPoint([x.shape[0]!, ...outputShapeFor(model, x.shape.slice(1))], space, model.hp);
+      const res = dvnAscent((y) => energy.score(h, y, EVAL), y0, space, model.hp, opts.steps ?? model.hp.dvnSteps, opts.record);
+      tf.dispose([h, y0]);
+      return res;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { tf } from '../tf.js';
+import type { Method } from './method.js';
+import { EVAL, requireNet } from './shared.js';
+
+/** The inference-network baseline (and FCN baseline): g trained on the task loss alone. */
+export function infnetMethod(): Method {
+  return {
+    name: 'infnet',
+    trainStep(batch, ctx) {
+      const g = requireNet(ctx.model.inference, 'an inference', 'infnet');
+      const space = ctx.task.outputSpace;
+      const train = { training: true, rng: ctx.rng };
+      const lossG = ctx.optimizers.inference!.step(() => {
+        const lt = space.taskLoss(g.logits(batch.x, train), batch.y);
+        if (ctx.hp.taskLossReduction !== 'mean') return lt;
+        return tf.div(lt, batch.y.shape.slice(1).reduce((a, b) => a * b, 1)) as tf.Scalar;
+      });
+      return { lossG, lossTask: tf.clone(lossG) };
+    },
+    predict(x, model, opts) {
+      const g = requireNet(model.inference, 'an inference', 'infnet');
+      const y = tf.tidy(() => model.task.outputSpace.activate(g.logits(x, EVAL)));
+      return { y, recorded: (opts.record ?? []).map(() => tf.clone(y)) };
+    },
+  };
+}

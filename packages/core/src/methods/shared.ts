@@ -1,0 +1,37 @@
+import { tf } from '../tf.js';
+import type { EnergyNet, HyperParams, Mode, OutputSpace } from '../types.js';
+import { gradientAscent, type AscentResult } from '../inference.js';
+import { AlenError } from '../errors.js';
+
+export const EVAL: Mode = { training: false };
+
+/** The energy's output as the method sees it: sigmoid(score) or the raw score. */
+export function energyOutput(raw: tf.Tensor, hp: HyperParams): tf.Tensor {
+  return hp.energyOutput === 'sigmoid' ? tf.sigmoid(raw) : raw;
+}
+
+/** Mean over the batch of ½(a − b)². */
+export function halfSquared(a: tf.Tensor, b: tf.Tensor | number): tf.Scalar {
+  return tf.mul(tf.mean(tf.square(tf.sub(a, b))), 0.5) as tf.Scalar;
+}
+
+/** ALEN's normalized refinement of `y0` on the energy net, starting from an already encoded x. */
+export function refine(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: OutputSpace, hp: HyperParams, steps: number, record?: readonly number[]): AscentResult {
+  return gradientAscent((y) => energy.score(h, y, EVAL), y0, space.project, {
+    steps,
+    eta: hp.eta,
+    normalized: true,
+    sigmoid: false,
+    record,
+  });
+}
+
+/** Concatenates along the batch axis `k` copies of a tensor (scores several outputs in one pass). */
+export function repeatBatch(t: tf.Tensor, k: number): tf.Tensor {
+  return k === 1 ? t : tf.concat(Array.from({ length: k }, () => t), 0);
+}
+
+export function requireNet<T>(net: T | undefined, what: string, method: string): T {
+  if (!net) throw new AlenError('BAD_CONFIG', `method '${method}' needs ${what} network, but the model has none`);
+  return net;
+}

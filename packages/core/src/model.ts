@@ -1,0 +1,55 @@
+import type { EnergyNet, HyperParams, InferenceNet, MethodName, Task } from './types.js';
+import type { Rng } from './rng.js';
+import { AlenError } from './errors.js';
+
+/** A trained (or training) model: the task, the method, its hyper-parameters and its networks. */
+export interface Model {
+  readonly task: Task;
+  readonly method: MethodName;
+  readonly hp: HyperParams;
+  readonly xShape: readonly number[];
+  readonly yShape: readonly number[];
+  readonly energy?: EnergyNet;
+  readonly inference?: InferenceNet;
+}
+
+/** Which networks a method trains and predicts with. */
+export function networksOf(method: MethodName): { energy: boolean; inference: boolean } {
+  switch (method) {
+    case 'dvn':
+      return { energy: true, inference: false };
+    case 'infnet':
+      return { energy: false, inference: true };
+    default:
+      return { energy: true, inference: true };
+  }
+}
+
+export function createModel(
+  task: Task,
+  method: MethodName,
+  hp: HyperParams,
+  shapes: { xShape: readonly number[]; yShape: readonly number[] },
+  rng: Rng,
+): Model {
+  const nets = networksOf(method);
+  const ctx = { xShape: shapes.xShape, yShape: shapes.yShape, hp, rng };
+  const energy = nets.energy ? task.createEnergy({ ...ctx, rng: rng.fork('energy') }) : undefined;
+  const inference = nets.inference ? task.createInference({ ...ctx, rng: rng.fork('inference') }) : undefined;
+  for (const [what, net] of [['energy', energy], ['inference', inference]] as const) {
+    if (net && (!net.params || typeof net.params.variables === 'undefined')) {
+      throw new AlenError('BAD_TASK', `task '${task.name}': create${what === 'energy' ? 'Energy' : 'Inference'} returned a network without a ParamStore 'params'`);
+    }
+  }
+  return { task, method, hp, xShape: shapes.xShape, yShape: shapes.yShape, energy, inference };
+}
+
+export function disposeModel(m: Model): void {
+  m.energy?.params.dispose();
+  m.inference?.params.dispose();
+}
+
+/** Per-example output shape for inputs of the given per-example shape (crops differ from full images). */
+export function outputShapeFor(model: Model, xShape: readonly number[]): number[] {
+  return model.task.outputShape ? [...model.task.outputShape(xShape)] : [...model.yShape];
+}

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  tf, useBackend, train, resolveHyperParams, saveCheckpoint, loadCheckpoint, predictDataset, evaluateModel,
+  registerTask, unregisterTask, AlenError, CHECKPOINT_LAST, FINAL_MODEL,
+} from '../src/index.js';
+import { syntheticData, syntheticTask, hooks } from './fixtures/synthetic-task.js';
+
+const task = syntheticTask('synthetic-ckpt');
+const data = syntheticData({ train: 300, val: 100, test: 100 });
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'alen-ckpt-'));
+
+function snapshotFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const f of fs.readdirSync(d)) {
+      const p = path.join(d, f);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+  registerTask(task);
+  return () => unregisterTask(task.name);
+});
+
+describe('checkpoints', () => {
+  it('save → load gives identical predictions (ALEN and DVN)', async () => {
+    for (const method of ['alen', 'dvn'] as const) {
+      const hp = resolveHyperParams(task, method, { epochs: 2 });
+      const res = await train({ task, method, hp, data, seed: 5 });
+      const dir = path.join(tmp(), 'ck');
+      await saveCheckpoint(dir, res.model);
+      expect(fs.existsSync(path.join(dir, 'model.json'))).toBe(true);
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+      const loaded = await loadCheckpoint(dir);
+      const a = await predictDataset(res.model, data.test);
+      const b = await predictDataset(loaded.model, data.test);
+      expect(Buffer.from(b.pred.buffer).equals(Buffer.from(a.pred.buffer))).toBe(true);
+    }
+  });
+
+  it('an interrupted run resumed from its last checkpoint ends at the same metrics as an uninterrupted run', async () => {
+    for (const method of ['alen', 'dvn'] as const) {
+      const hp = resolveHyperParams(task, method, { epochs: 4, arch: { dropout: 0.3 } });
+      const full = await train({ task, method, hp, data, seed: 11, runDir: tmp() });
+      const dir = tmp();
+      const cut = await train({ task, method, hp, data, seed: 11, runDir: dir, stopAfterEpoch: 2 });
+      expect(cut.interrupted).toBe(true);
+      expect(cut.history.length).toBe(2);
+      const resumed = await train({ task, method, hp, data, seed: 11, runDir: dir, resume: true });
+      expect(resumed.history.length).toBe(4);
+      expect(resumed.history.map((h) => h.losses)).toEqual(full.history.map((h) => h.losses));
+      expect(resumed.best).toEqual(full.best);
+      expect(await evaluateModel(resumed.model, data.test)).toEqual(await evaluateModel(full.model, data.test));
+      expect(fs.existsSync(path.join(dir, FINAL_MODEL, 'model.json'))).toBe(true);
+    }
+  });
+
+  it('a checkpoint missing a file or holding a corrupt model.json is a clear error', async () => {
+    const hp = resolveHyperParams(task, 'alen', { epochs: 1 });
+    const res = await train({ task, method: 'alen', hp, data, seed: 1 });
+    const dir = path.join(tmp(), 'ck');
+    await saveCheckpoint(dir, res.model);
+    fs.rmSync(path.join(dir, 'weights.bin'));
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/missing weights\.bin/);
+    await saveCheckpoint(dir, res.model);
+    fs.writeFileSync(path.join(dir, 'model.json'), '{"format": "alen-model", "modelTo');
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/model\.json is not valid JSON/);
+    await saveCheckpoint(dir, res.model);
+    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(10));
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/weights\.bin has 10 bytes/);
+    await expect(loadCheckpoint(path.join(dir, 'nope'))).rejects.toBeInstanceOf(AlenError);
+  });
+
+  it('NaN during training stops with an error naming the loss, and the last good checkpoint survives intact', async () => {
+    const dir = tmp();
+    const hp = resolveHyperParams(task, 'alen', { epochs: 3 });
+    const cb = { onEpochEnd: (r: { epoch: number }) => { if (r.epoch === 1) hooks.corruptOracle = true; } };
+    let before: Record<string, string> = {};
+    const snap = { onEpochEnd: () => { before = snapshotFiles(path.join(dir, CHECKPOINT_LAST)); } };
+    try {
+      await expect(train({ task, method: 'alen', hp, data, seed: 2, runDir: dir, callbacks: [snap, cb] })).rejects.toThrow(/diverged in epoch 2: loss lossV is NaN/);
+    } finally {
+      hooks.corruptOracle = false;
+    }
+    expect(snapshotFiles(path.join(dir, CHECKPOINT_LAST))).toEqual(before);
+    const ck = await loadCheckpoint(path.join(dir, CHECKPOINT_LAST));
+    expect(ck.training?.epoch).toBe(1);
+  });
+
+  it('tensor count stays flat over many training steps', async () => {
+    const hp = resolveHyperParams(task, 'alen', { epochs: 6, batchSize: 16 });
+    const start = tf.memory().numTensors;
+    const res = await train({ task, method: 'alen', hp, data, seed: 3 });
+    const counts = res.history.map((h) => h.numTensors);
+    expect(new Set(counts).size).toBe(1);
+    // only the model's variables remain
+    const vars = res.model.energy!.params.variables.length + res.model.inference!.params.variables.length;
+    expect(tf.memory().numTensors - start).toBe(vars);
+  });
+});

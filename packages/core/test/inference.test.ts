@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf, useBackend, gradientAscent, boxSpace, simplexSpace, projectSimplex, createModel, resolveHyperParams, Rng } from '../src/index.js';
+import { syntheticTask, syntheticData, L } from './fixtures/synthetic-task.js';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+describe('gradient inference', () => {
+  it('normalized ascent moves towards higher energy, one η-length step per example', async () => {
+    const task = syntheticTask();
+    const hp = resolveHyperParams(task, 'alen', {});
+    const model = createModel(task, 'alen', hp, { xShape: [12], yShape: [L] }, new Rng(3));
+    const data = syntheticData({ train: 16, val: 1, test: 1 });
+    const x = tf.tensor2d(data.train.x, [16, 12]);
+    const h = model.energy!.encode(x, { training: false });
+    const energyOf = (y: tf.Tensor) => model.energy!.score(h, y, { training: false });
+    const y0 = tf.fill([16, L], 0.5);
+    // no projection: a small normalized step has length exactly η
+    const one = gradientAscent(energyOf, y0, (y) => tf.clone(y), { steps: 1, eta: 0.01, normalized: true, sigmoid: false });
+    const len = await tf.sqrt(tf.sum(tf.square(tf.sub(one.y, y0)), 1)).array();
+    for (const l of len as number[]) expect(l).toBeCloseTo(0.01, 5);
+    const e0 = (await energyOf(y0).array()) as number[];
+    const e1 = (await energyOf(one.y).array()) as number[];
+    e0.forEach((e, i) => expect(e1[i]!).toBeGreaterThan(e));
+    // several projected steps keep raising the mean energy and stay in the box; recorded steps match
+    const before = tf.memory().numTensors;
+    const res = gradientAscent(energyOf, y0, boxSpace().project, { steps: 5, eta: 0.2, normalized: true, sigmoid: false, record: [0, 2, 5] });
+    expect(tf.memory().numTensors).toBe(before + 4); // the output and three recorded steps, nothing else
+    const means = await Promise.all(res.recorded.map(async (r) => (await tf.mean(energyOf(r)).array()) as number));
+    expect(means[1]!).toBeGreaterThan(means[0]!);
+    expect(means[2]!).toBeGreaterThan(means[1]!);
+    expect(await tf.max(tf.abs(tf.sub(res.recorded[2]!, res.y))).array()).toBe(0);
+    const v = await res.y.data();
+    for (const a of v) expect(a >= 0 && a <= 1).toBe(true);
+    tf.dispose([one.y, res.y, ...res.recorded, ...one.recorded]);
+  });
+});
+
+describe('projections keep outputs feasible', () => {
+  it('box projection clips to [0,1]', async () => {
+    const y = boxSpace().project(tf.tensor1d([-3, 0.2, 1.7]));
+    expect(Array.from(await y.data())).toEqual([0, expect.closeTo(0.2, 6), 1]);
+  });
+
+  it('simplex projection: non-negative, sums to 1, fixed points, closest point', async () => {
+    const r = new Rng(7);
+    const vals = Array.from({ length: 500 * 3 }, () => (r.next() - 0.5) * 6);
+    const p = projectSimplex(tf.tensor3d(vals, [10, 50, 3]));
+    const a = (await p.data()) as Float32Array;
+    for (let i = 0; i < a.length; i += 3) {
+      expect(a[i]! >= 0 && a[i + 1]! >= 0 && a[i + 2]! >= 0).toBe(true);
+      expect(a[i]! + a[i + 1]! + a[i + 2]!).toBeCloseTo(1, 5);
+    }
+    // a point already on the simplex stays put
+    const q = await projectSimplex(tf.tensor2d([[0.2, 0.3, 0.5]])).data();
+    expect(Array.from(q).map((v) => +v.toFixed(5))).toEqual([0.2, 0.3, 0.5]);
+    // the projection is no farther than random feasible points (it is the closest one)
+    const v0 = [0.9, 0.8, -0.4];
+    const pr = Array.from(await projectSimplex(tf.tensor2d([v0])).data());
+    const d = (u: number[]) => u.reduce((s, ui, i) => s + (ui - v0[i]!) ** 2, 0);
+    for (let k = 0; k < 200; k++) {
+      const a1 = r.next(), a2 = r.next() * (1 - a1);
+      expect(d(pr)).toBeLessThanOrEqual(d([a1, a2, 1 - a1 - a2]) + 1e-6);
+    }
+    expect(simplexSpace().kind).toBe('simplex');
+  });
+
+  it('simplex decode is one-hot argmax; box decode thresholds at 0.5', async () => {
+    expect(Array.from(await simplexSpace().decode(tf.tensor2d([[0.2, 0.5, 0.3]])).data())).toEqual([0, 1, 0]);
+    expect(Array.from(await boxSpace().decode(tf.tensor1d([0.49, 0.5, 0.9])).data())).toEqual([0, 1, 1]);
+  });
+});

@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, type MethodName } from '../src/index.js';
+import { syntheticData, syntheticTask, exampleF1, L } from './fixtures/synthetic-task.js';
+
+const task = syntheticTask();
+const data = syntheticData();
+
+/** F1 of always predicting the labels that are on in more than half... or the k most frequent ones. */
+function mostFrequentF1(): number {
+  const n = data.train.size;
+  const freq = new Array(L).fill(0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < L; j++) freq[j] += data.train.y[i * L + j]!;
+  const order = freq.map((f, j) => [f, j] as const).sort((a, b) => b[0] - a[0]);
+  let best = 0;
+  for (let k = 1; k <= L; k++) {
+    const on = new Set(order.slice(0, k).map(([, j]) => j));
+    const pred = new Float32Array(data.test.size * L);
+    for (let i = 0; i < data.test.size; i++) for (const j of on) pred[i * L + j] = 1;
+    best = Math.max(best, exampleF1(pred, data.test.y, L));
+  }
+  return best;
+}
+
+describe('every method learns the synthetic task (fixed seed)', () => {
+  let trivial = 0;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    trivial = mostFrequentF1();
+  });
+
+  for (const method of ['alen', 'dvn', 'infnet', 'aen', 'alen-no-task'] as MethodName[]) {
+    it(`${method} beats the most-frequent-labels predictor and an untrained model`, async () => {
+      const hp = resolveHyperParams(task, method, { testStepsCandidates: [0, 2, 4] });
+      const untrained = createModel(task, method, hp, data.train, new Rng(0));
+      const before = (await evaluateModel(untrained, data.test)).f1!;
+      const res = await train({ task, method, hp, data, seed: 0 });
+      const after = (await evaluateModel(res.model, data.test)).f1!;
+      expect(after).toBeGreaterThan(trivial + 10);
+      expect(after).toBeGreaterThan(before + 10);
+      expect(res.best).not.toBeNull();
+      // no tensor leaks from epoch to epoch
+      const counts = res.history.map((h) => h.numTensors);
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      console.log(`${method}: trivial ${trivial.toFixed(1)} untrained ${before.toFixed(1)} trained ${after.toFixed(1)}`);
+      tf.dispose(untrained.energy?.params.variables ?? []);
+    });
+  }
+});

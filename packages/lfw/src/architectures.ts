@@ -1,0 +1,116 @@
+/**
+ * Networks for 32×32 LFW (NHWC, 'same' padding, ReLU), after the DVN segmentation value net and
+ * ALEN's FCN inference net (SPEC.md §3).
+ */
+import {
+  AlenError, conv2d, conv2dTranspose, dense, dropout, ParamStore, tf,
+  type BuildContext, type EnergyNet, type InferenceNet, type Mode,
+} from '@alen/core';
+
+/** Architecture options (`hp.arch`), with their defaults. */
+export const ARCH_DEFAULTS = {
+  /** Energy net: conv 5×5 channels (strides 1, 2, 2), FC sizes, dropout rate after FC1 (keep 0.75). */
+  energyKernel: 5,
+  energyConv1: 64,
+  energyConv2: 128,
+  energyConv3: 128,
+  energyFc1: 384,
+  energyFc2: 192,
+  energyDropout: 0.25,
+  /** FCN inference net: conv 5×5 (strides 1, 2, 2) then two 5×5 stride-2 deconvolutions to 3 logits. */
+  fcnKernel: 5,
+  fcnConv1: 64,
+  fcnConv2: 128,
+  fcnConv3: 128,
+  fcnDeconv1: 64,
+  fcnDropout: 0,
+} as const;
+
+export type LfwArch = { -readonly [K in keyof typeof ARCH_DEFAULTS]: number };
+
+/** Resolves `hp.arch` against the defaults; unknown keys and non-numbers are errors. */
+export function resolveArch(arch: Record<string, number | string | boolean> | undefined): LfwArch {
+  const out: LfwArch = { ...ARCH_DEFAULTS };
+  for (const [k, v] of Object.entries(arch ?? {})) {
+    if (!(k in ARCH_DEFAULTS)) continue; // other tasks' or methods' keys may share hp.arch
+    const num = typeof v === 'string' ? Number(v) : v;
+    if (typeof num !== 'number' || !Number.isFinite(num) || num < 0) {
+      throw new AlenError('BAD_CONFIG', `lfw arch option ${k}=${String(v)} must be a non-negative number`);
+    }
+    out[k as keyof LfwArch] = num;
+  }
+  for (const k of ['energyDropout', 'fcnDropout'] as const) {
+    if (out[k] >= 1) throw new AlenError('BAD_CONFIG', `lfw arch option ${k}=${out[k]} must be a rate in [0, 1)`);
+  }
+  return out;
+}
+
+function checkShapes(ctx: BuildContext): { h: number; w: number; cx: number; cy: number } {
+  const [h, w, cx] = ctx.xShape;
+  const [hy, wy, cy] = ctx.yShape;
+  if (ctx.xShape.length !== 3 || ctx.yShape.length !== 3 || h !== hy || w !== wy || h! % 4 !== 0 || w! % 4 !== 0) {
+    throw new AlenError('SHAPE_MISMATCH', `lfw networks need x [H,W,C] and y [H,W,K] with equal H, W divisible by 4; got [${ctx.xShape}] and [${ctx.yShape}]`);
+  }
+  return { h: h!, w: w!, cx: cx!, cy: cy! };
+}
+
+/**
+ * Energy net v(x, y): image and soft mask concatenated on channels → conv 5×5 64 s1 → 128 s2 →
+ * 128 s2 (ReLU) → FC 384 (ReLU, dropout) → FC 192 (ReLU) → FC 1, the raw score. `encode` is the
+ * identity (the convolutions need x and y together); it returns a copy so callers may dispose it.
+ */
+export function createEnergyNet(ctx: BuildContext): EnergyNet {
+  const a = resolveArch(ctx.hp.arch);
+  const { h, w, cx, cy } = checkShapes(ctx);
+  const params = new ParamStore('energy', ctx.rng);
+  const k = a.energyKernel;
+  const c1 = conv2d(params, 'conv1', k, cx + cy, a.energyConv1, { stride: 1 });
+  const c2 = conv2d(params, 'conv2', k, a.energyConv1, a.energyConv2, { stride: 2 });
+  const c3 = conv2d(params, 'conv3', k, a.energyConv2, a.energyConv3, { stride: 2 });
+  const flat = (h / 4) * (w / 4) * a.energyConv3;
+  const f1 = dense(params, 'fc1', flat, a.energyFc1);
+  const f2 = dense(params, 'fc2', a.energyFc1, a.energyFc2);
+  const f3 = dense(params, 'out', a.energyFc2, 1, { init: 'glorot' });
+  return {
+    params,
+    encode: (x) => tf.clone(x),
+    score: (hx, y, mode: Mode) =>
+      tf.tidy(() => {
+        const B = hx.shape[0]!;
+        const inp = tf.concat([hx as tf.Tensor4D, y as tf.Tensor4D], 3);
+        let z: tf.Tensor = tf.relu(c3(tf.relu(c2(tf.relu(c1(inp))))));
+        z = tf.reshape(z, [B, flat]);
+        z = dropout(tf.relu(f1(z)), a.energyDropout, mode);
+        z = tf.relu(f2(z));
+        return tf.reshape(f3(z), [B]) as tf.Tensor1D;
+      }),
+  };
+}
+
+/**
+ * FCN inference net g(x): conv 5×5 64 s1 → 128 s2 → 128 s2 (ReLU), deconv 5×5 s2 → 64 (ReLU),
+ * deconv 5×5 s2 → 3 logits at the input resolution (softmax is the output space's `activate`).
+ */
+export function createFcn(ctx: BuildContext): InferenceNet {
+  const a = resolveArch(ctx.hp.arch);
+  const { cx, cy } = checkShapes(ctx);
+  const params = new ParamStore('inference', ctx.rng);
+  const k = a.fcnKernel;
+  const c1 = conv2d(params, 'conv1', k, cx, a.fcnConv1, { stride: 1 });
+  const c2 = conv2d(params, 'conv2', k, a.fcnConv1, a.fcnConv2, { stride: 2 });
+  const c3 = conv2d(params, 'conv3', k, a.fcnConv2, a.fcnConv3, { stride: 2 });
+  const d1 = conv2dTranspose(params, 'deconv1', k, a.fcnConv3, a.fcnDeconv1, { stride: 2 });
+  const d2 = conv2dTranspose(params, 'deconv2', k, a.fcnDeconv1, cy, { stride: 2, init: 'glorot' });
+  return {
+    params,
+    logits: (x, mode: Mode) =>
+      tf.tidy(() => {
+        let z = tf.relu(c1(x as tf.Tensor4D));
+        z = tf.relu(c2(z));
+        z = tf.relu(c3(z));
+        z = dropout(z, a.fcnDropout, mode) as tf.Tensor4D;
+        z = tf.relu(d1(z));
+        return d2(z);
+      }),
+  };
+}

@@ -1,0 +1,13 @@
+import { tf, type Oracle } from '@alen/core';
+
+/**
+ * Soft pixel accuracy `mean_p Σ_c min(y_pc, y*_pc)` per example: equals pixel accuracy when both
+ * maps are one-hot, and 1 exactly when y = y*. Inputs [B, ..., C].
+ */
+export const softPixelAccuracy: Oracle = (y, yStar) =>
+  tf.tidy(() => {
+    const B = y.shape[0]!;
+    const C = y.shape[y.shape.length - 1]!;
+    const m = tf.minimum(tf.reshape(y, [B, -1, C]), tf.reshape(yStar, [B, -1, C]));
+    return tf.mean(tf.sum(m, -1), -1) as tf.Tensor1D;
+  });

@@ -1,0 +1,112 @@
+import { AlenError, ParamStore, dense, dropout, tf } from '@alen/core';
+import type { BuildContext, EnergyNet, Init, InferenceNet, Mode } from '@alen/core';
+
+type Arch = BuildContext['hp']['arch'];
+
+/** Reads a numeric architecture option (`--arch key=value`), with a default. */
+export function archNumber(arch: Arch | undefined, key: string, fallback: number, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
+  const raw = arch?.[key];
+  const v = raw === undefined ? fallback : typeof raw === 'string' ? Number(raw) : raw;
+  const { min = -Infinity, max = Infinity, integer = false } = opts;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new AlenError(
+      'BAD_CONFIG',
+      `architecture option ${key} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(raw)}`,
+    );
+  }
+  return v;
+}
+
+const INITS: readonly Init[] = ['he', 'glorot', 'torch', 'zeros'];
+
+function archInit(arch: Arch | undefined, key: string, fallback: Init): Init {
+  const raw = arch?.[key] ?? fallback;
+  if (!(INITS as readonly unknown[]).includes(raw)) {
+    throw new AlenError('BAD_CONFIG', `architecture option ${key} must be one of ${INITS.join(', ')}, got ${String(raw)}`);
+  }
+  return raw as Init;
+}
+
+function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Architecture defaults a task can override per dataset (Bookmarks: `layers: 2`). */
+export interface MultilabelArchDefaults {
+  readonly layers?: number;
+}
+
+/**
+ * The DVN value net (SPEC.md §3): local scores s = W2 softplus(W1 x + b1) + b2 (Bookmarks,
+ * `layers: 2`: s = W3 softplus(W2 softplus(W1 x + b1) + b2), W3 without bias), and
+ * v(x, y) = Σ_i y_i s_i + w2ᵀ softplus(Wpᵀ y) (global term: `globalUnits` units, no biases).
+ * `encode(x)` returns s [B, L]; `score(s, y)` the raw value [B] (core adds the sigmoid).
+ * He-normal kernels, zero biases.
+ * Options (`hp.arch`): hidden (150), globalUnits (16), layers (1 | 2), inputDropout (0).
+ */
+export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaults = {}): EnergyNet {
+  const arch = ctx.hp.arch;
+  const F = shapeSize(ctx.xShape);
+  const L = shapeSize(ctx.yShape);
+  const H = archNumber(arch, 'hidden', 150, { min: 1, integer: true });
+  const G = archNumber(arch, 'globalUnits', 16, { min: 0, integer: true });
+  const layers = archNumber(arch, 'layers', defaults.layers ?? 1, { min: 1, max: 2, integer: true });
+  const inputDropout = archNumber(arch, 'inputDropout', 0, { min: 0, max: 0.99 });
+
+  const params = new ParamStore('energy', ctx.rng);
+  const fc1 = dense(params, 'fc1', F, H, { init: 'he' });
+  const fc2 = layers === 2 ? dense(params, 'fc2', H, H, { init: 'he' }) : null;
+  const out = dense(params, 'out', H, L, { init: 'he', bias: layers === 1 });
+  const Wp = G > 0 ? params.add('global/kernel', [L, G], 'he', { fanIn: L }) : null;
+  const w2 = G > 0 ? params.add('global/out', [G, 1], 'he', { fanIn: G }) : null;
+
+  return {
+    params,
+    encode(x: tf.Tensor, mode: Mode): tf.Tensor {
+      return tf.tidy(() => {
+        let h = tf.softplus(fc1(dropout(tf.reshape(x, [-1, F]), inputDropout, mode)));
+        if (fc2) h = tf.softplus(fc2(h));
+        return out(h);
+      });
+    },
+    score(s: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
+      return tf.tidy(() => {
+        const y2 = tf.reshape(y, [-1, L]) as tf.Tensor2D;
+        const local = tf.sum(tf.mul(y2, s), 1);
+        if (!Wp || !w2) return local as tf.Tensor1D;
+        const global = tf.reshape(tf.matMul(tf.softplus(tf.matMul(y2, Wp as tf.Tensor2D)), w2 as tf.Tensor2D), [-1]);
+        return tf.add(local, global) as tf.Tensor1D;
+      });
+    },
+  };
+}
+
+/**
+ * The inference network g(x) for ALEN and the InfNet baseline: x → gHidden ReLU → dropout →
+ * gHidden ReLU → dropout → L logits. Options (`hp.arch`): gHidden (150), gDropout (0.5: without
+ * it g memorises Bibtex's train split within a few epochs), gInit ('torch' = PyTorch's Linear
+ * default, or 'he' / 'glorot').
+ */
+export function createInferenceNet(ctx: BuildContext): InferenceNet {
+  const arch = ctx.hp.arch;
+  const F = shapeSize(ctx.xShape);
+  const L = shapeSize(ctx.yShape);
+  const H = archNumber(arch, 'gHidden', 150, { min: 1, integer: true });
+  const rate = archNumber(arch, 'gDropout', 0.5, { min: 0, max: 0.99 });
+  const init = archInit(arch, 'gInit', 'torch');
+
+  const params = new ParamStore('inference', ctx.rng);
+  const fc1 = dense(params, 'fc1', F, H, { init });
+  const fc2 = dense(params, 'fc2', H, H, { init });
+  const out = dense(params, 'out', H, L, { init });
+  return {
+    params,
+    logits(x: tf.Tensor, mode: Mode): tf.Tensor {
+      return tf.tidy(() => {
+        const h1 = dropout(tf.relu(fc1(tf.reshape(x, [-1, F]))), rate, mode);
+        const h2 = dropout(tf.relu(fc2(h1)), rate, mode);
+        return out(h2);
+      });
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { boxSpace, defineTask } from '@alen/core';
+import type { BenchProfile, BuildContext, Dataset, HyperParamOverrides, LoadContext, MethodName, PaperNumbers, Task } from '@alen/core';
+import { BIBTEX, BOOKMARKS, expectedFiles, loadMultilabel, type MultilabelSpec } from './dataset.js';
+import { evaluate, softF1 } from './metrics.js';
+import { createInferenceNet, createValueNet } from './architectures.js';
+import { readPredictInput, writePredictOutput, type PredictContext } from './predict-io.js';
+
+type Defaults = Partial<Record<MethodName | 'common', HyperParamOverrides>>;
+
+/** Per-dataset differences of the recipes (SPEC.md §3). */
+interface Recipe {
+  readonly layers: number;
+  readonly dvnWeightDecay: number;
+  readonly dvnEta: number;
+}
+
+function defaultsFor(r: Recipe): Defaults {
+  return {
+    common: {
+      arch: { hidden: 150, globalUnits: 16, layers: r.layers, inputDropout: 0, gHidden: 150, gDropout: 0.5, gInit: 'torch' },
+    },
+    // DVN reference recipe: SGD 0.1 → 0.01 → 0.001 for 150/150/75 epochs, batch 20.
+    dvn: {
+      optimizer: 'sgd',
+      lr: 0.1,
+      lrSchedule: [[150, 1], [150, 0.1], [75, 0.01]],
+      epochs: 375,
+      batchSize: 20,
+      weightDecay: r.dvnWeightDecay,
+      energyOutput: 'sigmoid',
+      dvnEta: r.dvnEta,
+      dvnSteps: 20,
+      dvnInferenceProb: 0.5,
+      dvnNormalized: false,
+      dvnInit: 'zeros',
+    },
+    // Starting point from the PyTorch attempt (SPEC.md §5); to be retuned by a sweep.
+    alen: {
+      optimizer: 'adam',
+      lr: 1e-3,
+      beta1: 0.5,
+      batchSize: 32,
+      epochs: 60,
+      eta: 1.0,
+      trainSteps: 3,
+      testSteps: 6,
+      testStepsCandidates: [1, 2, 3, 4, 5, 6, 8, 10],
+      energyOutput: 'sigmoid',
+      lambdaV: 1,
+      betaV: 1,
+      lambdaG: 1,
+    },
+    infnet: { optimizer: 'adam', lr: 1e-3, beta1: 0.5, batchSize: 32, epochs: 60 },
+  };
+}
+
+function benchFor(): { quick: BenchProfile; paper: BenchProfile } {
+  return {
+    quick: {
+      limit: { train: 1000, val: 200, test: 500 },
+      methods: ['infnet', 'alen', 'dvn'],
+      seeds: [0],
+      overrides: {
+        common: { epochs: 5 },
+        alen: { epochs: 5 },
+        infnet: { epochs: 5 },
+        dvn: { epochs: 6, lrSchedule: [[3, 1], [2, 0.1], [1, 0.01]] },
+      },
+    },
+    paper: { methods: ['infnet', 'aen', 'alen-no-task', 'alen', 'dvn'], seeds: [0, 1, 2] },
+  };
+}
+
+/**
+ * Builds the task object of a MULAN dataset. `readInput` / `writeOutput` take an optional
+ * {@link PredictContext} after core's arguments (the training statistics and label names).
+ */
+export function createMultilabelTask(spec: MultilabelSpec, recipe: Recipe, paper: PaperNumbers, description: string) {
+  return defineTask({
+    name: spec.name,
+    description,
+    outputSpace: boxSpace(),
+    oracle: softF1,
+    primaryMetric: 'f1',
+    expectedFiles: expectedFiles(spec),
+    load: (ctx: LoadContext) => loadMultilabel(spec, ctx),
+    evaluate: (pred: Float32Array, data: Dataset) => evaluate(pred, data),
+    createEnergy: (ctx: BuildContext) => createValueNet(ctx, { layers: recipe.layers }),
+    createInference: (ctx: BuildContext) => createInferenceNet(ctx),
+    defaults: defaultsFor(recipe),
+    bench: benchFor(),
+    paper,
+    readInput: (file: string, ctx?: PredictContext) => readPredictInput(spec, file, ctx),
+    writeOutput: (file: string, pred: Float32Array, n: number, ids?: readonly string[], ctx?: PredictContext) =>
+      writePredictOutput(spec, file, pred, n, ids, ctx),
+  } satisfies Task);
+}
+
+export const bibtexTask = createMultilabelTask(
+  BIBTEX,
+  { layers: 1, dvnWeightDecay: 1e-3, dvnEta: 0.5 },
+  {
+    dvn: { f1: 44.7 },
+    alen: { f1: 46.4 },
+    'infnet(alen)': { f1: 42.8 },
+    infnet: { f1: 38.9 },
+    aen: { f1: 44.2 },
+    'alen-no-task': { f1: 45.3 },
+    spen: { f1: 42.2 },
+  },
+  'Bibtex multi-label tagging (MULAN): 1836 binary features, 159 labels, 4880 train / 2515 test; example-averaged F1',
+);
+
+export const bookmarksTask = createMultilabelTask(
+  BOOKMARKS,
+  { layers: 2, dvnWeightDecay: 1e-4, dvnEta: 0.75 },
+  {
+    dvn: { f1: 37.1 },
+    alen: { f1: 38.3 },
+    'infnet(alen)': { f1: 37.2 },
+    infnet: { f1: 32.8 },
+    aen: { f1: 34.6 },
+    'alen-no-task': { f1: 37.1 },
+  },
+  'Bookmarks multi-label tagging (MULAN): 2150 binary features, 208 labels, 60000 train / 27856 test; example-averaged F1',
+);
+
+export const tasks = [bibtexTask, bookmarksTask] as const;

@@ -1,0 +1,27 @@
+import { registerTask, type Task } from '@alen/core';
+import { weizmannTask } from './task.js';
+
+export { weizmannTask, createWeizmannTask, LOAD_OPTIONS } from './task.js';
+export type { WeizmannTaskOptions } from './task.js';
+export { loadChopps } from './load-chopps.js';
+export type { ChoppsOptions } from './load-chopps.js';
+export { loadWeizmannDb, MASK_THRESHOLD, ALMOST_BLACK_MAX, ASPECT_TOLERANCE } from './load-weizmann-db.js';
+export type { WeizmannDbOptions } from './load-weizmann-db.js';
+export { parseSplitFile } from './split-file.js';
+export type { SplitEntry, SplitEntries } from './split-file.js';
+export type { HorseRecord, Limit } from './dataset.js';
+export { createAugment, drawCrops, cropBatch } from './augment.js';
+export type { AugmentOptions, CropSpec } from './augment.js';
+export { createCropViews, DVN_OFFSETS, evenOffsets } from './views.js';
+export type { CropViews, CropViewsOptions } from './views.js';
+export { softIou, iouCounts, evaluateMasks } from './metrics.js';
+export type { IouCounts } from './metrics.js';
+export { createConvEnergy, convEnergyOptions, createFcnInference, fcnOptions } from './architectures.js';
+export type { ConvEnergyOptions, FcnOptions } from './architectures.js';
+export { readImages, writeMasks, IMAGE_EXTENSIONS } from './predict-io.js';
+export * from './paths.js';
+
+/** Every task this plugin provides (for plugin loaders that register tasks themselves). */
+export const tasks: Task[] = [weizmannTask];
+
+registerTask(weizmannTask);

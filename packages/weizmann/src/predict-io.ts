@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { AlenError } from '@alen/core';
+import { decodeResized } from './decode-image.js';
+
+/** Image files `alen predict` accepts. */
+export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'];
+
+function isImage(file: string): boolean {
+  return IMAGE_EXTENSIONS.includes(path.extname(file).toLowerCase());
+}
+
+/**
+ * Reads one image file, or every image file of a folder (sorted by name), resized to
+ * `size × size` RGB (Lanczos 3, aspect ratio not kept) and scaled to [0, 1] as the training data.
+ * Ids are the file names without extension.
+ */
+export async function readImages(file: string, size = 32): Promise<{ x: Float32Array; n: number; ids: string[] }> {
+  if (!fs.existsSync(file)) throw new AlenError('MISSING_DATA', `${file}: no such image file or folder`);
+  const files = fs.statSync(file).isDirectory()
+    ? fs.readdirSync(file).filter(isImage).sort().map((f) => path.join(file, f))
+    : [file];
+  if (files.length === 0) {
+    throw new AlenError('MISSING_DATA', `${file}: folder holds no images (${IMAGE_EXTENSIONS.join(', ')})`);
+  }
+  const px = size * size * 3;
+  const x = new Float32Array(files.length * px);
+  for (let i = 0; i < files.length; i++) {
+    const img = await decodeResized(files[i]!, size, size, 3);
+    for (let j = 0; j < px; j++) x[i * px + j] = img.data[j]! / 255;
+  }
+  return { x, n: files.length, ids: files.map((f) => path.basename(f, path.extname(f))) };
+}
+
+async function writeOne(pngPath: string, soft: Float32Array, size: number, id: string): Promise<void> {
+  const hard = Buffer.alloc(size * size);
+  for (let i = 0; i < hard.length; i++) hard[i] = soft[i]! >= 0.5 ? 255 : 0;
+  await sharp(hard, { raw: { width: size, height: size, channels: 1 } }).png().toFile(pngPath);
+  const rows: number[][] = [];
+  for (let r = 0; r < size; r++) rows.push(Array.from(soft.subarray(r * size, (r + 1) * size), (v) => Math.round(v * 1e4) / 1e4));
+  const json = { id, width: size, height: size, threshold: 0.5, softMask: rows };
+  fs.writeFileSync(pngPath.replace(/\.png$/i, '') + '.json', JSON.stringify(json) + '\n');
+}
+
+/**
+ * Writes soft masks (`n × size × size`): a PNG per image (white = horse, threshold 0.5) and the soft
+ * mask as JSON beside it. `file` is a folder (`<id>.png` + `<id>.json` each) when it is an existing
+ * folder, ends with a path separator or n > 1; otherwise the PNG goes to `file` (`.png` added when
+ * missing) and the JSON next to it.
+ */
+export async function writeMasks(file: string, pred: Float32Array, n: number, ids?: readonly string[], size = 32): Promise<void> {
+  const px = size * size;
+  if (pred.length !== n * px) {
+    throw new AlenError('SHAPE_MISMATCH', `writeOutput ${file}: got ${pred.length} values for ${n} masks of ${size}×${size}`);
+  }
+  const asFolder = n > 1 || /[\\/]$/.test(file) || (fs.existsSync(file) && fs.statSync(file).isDirectory());
+  if (!asFolder) {
+    const png = /\.png$/i.test(file) ? file : `${file}.png`;
+    fs.mkdirSync(path.dirname(path.resolve(png)), { recursive: true });
+    await writeOne(png, pred.subarray(0, px), size, ids?.[0] ?? path.basename(png, '.png'));
+    return;
+  }
+  fs.mkdirSync(file, { recursive: true });
+  for (let i = 0; i < n; i++) {
+    const id = path.basename(ids?.[i] ?? `image${String(i).padStart(4, '0')}`);
+    await writeOne(path.join(file, `${id}.png`), pred.subarray(i * px, (i + 1) * px), size, id);
+  }
+}

@@ -1,0 +1,152 @@
+import type { BuildContext, LoadContext, Task, TaskData } from '@alen/core';
+import { AlenError, boxSpace, defineTask } from '@alen/core';
+import { CHOPPS_IMAGES, CHOPPS_MASKS, CHOPPS_SIZE, DB_MASK_DIR, DB_RGB_DIR, SPLIT_FILE } from './paths.js';
+import { loadChopps } from './load-chopps.js';
+import { loadWeizmannDb } from './load-weizmann-db.js';
+import { createAugment } from './augment.js';
+import { createCropViews } from './views.js';
+import { evaluateMasks, softIou } from './metrics.js';
+import { convEnergyOptions, createConvEnergy, createFcnInference, fcnOptions } from './architectures.js';
+import { readImages, writeMasks } from './predict-io.js';
+
+export interface WeizmannTaskOptions {
+  /** Registry name (default 'weizmann'). */
+  readonly name?: string;
+  /** Side of the images the task loads and predicts (default 32). */
+  readonly size?: number;
+  /** Side of the training crops and test views; the energy net is built for it (default 24). */
+  readonly crop?: number;
+  /** Per-axis offsets of the test views (default: DVN's 36 crops for 32/24). */
+  readonly offsets?: readonly number[];
+  /** Random horizontal flips in training (default true). */
+  readonly flip?: boolean;
+}
+
+/** Task options (`--opt key=value`) the loader reads. */
+export const LOAD_OPTIONS = {
+  source: "'chopps' (default): the 32×32 CHOPPS arrays; 'db': decode the original JPEG database",
+  size: 'side of the images when source=db; must equal the task size (32 for the registered task)',
+} as const;
+
+/** Architecture defaults, listed so they show in resolved hyper-parameters. */
+const ARCH_DEFAULTS = {
+  vConv1: 64, vConv2: 128, vConv3: 128, vFc1: 384, vFc2: 192, vDropout: 0.25,
+  gConv1: 64, gConv2: 128, gConv3: 128, gDeconv: 64, gDropout: 0.25,
+};
+
+/**
+ * Builds the Weizmann horses task (binary figure/ground segmentation at `size × size`, DVN split).
+ * The registered `weizmannTask` is `createWeizmannTask()`: 32×32 images, 24×24 crops.
+ */
+export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
+  const size = opts.size ?? CHOPPS_SIZE;
+  const crop = opts.crop ?? 24;
+  const views = createCropViews({ size, crop, offsets: opts.offsets });
+
+  const load = async (ctx: LoadContext): Promise<TaskData> => {
+    const source = ctx.options.source ?? 'chopps';
+    const wanted = ctx.options.size === undefined ? size : Number(ctx.options.size);
+    if (wanted !== size) {
+      throw new AlenError(
+        'BAD_CONFIG',
+        `weizmann: size=${ctx.options.size} but this task is built for ${size}×${size} images (its crops and test views depend on it); ` +
+          `build one with createWeizmannTask({ size: ${ctx.options.size}, crop }) in a plugin, or call loadWeizmannDb directly`,
+      );
+    }
+    if (source === 'chopps') {
+      if (size !== CHOPPS_SIZE) throw new AlenError('BAD_CONFIG', `weizmann: source=chopps is ${CHOPPS_SIZE}×${CHOPPS_SIZE} only; use source=db for ${size}×${size}`);
+      return loadChopps(ctx.dataDir, { limit: ctx.limit });
+    }
+    if (source === 'db') return loadWeizmannDb(ctx.dataDir, { size, limit: ctx.limit, log: ctx.log });
+    throw new AlenError('BAD_CONFIG', `weizmann: unknown source '${source}'; choose chopps or db`);
+  };
+
+  const energyCrop = (ctx: BuildContext): number => {
+    const asked = ctx.hp.arch.crop;
+    if (asked !== undefined && Number(asked) !== crop) {
+      throw new AlenError(
+        'BAD_CONFIG',
+        `weizmann: arch crop=${String(asked)} but this task cuts ${crop}×${crop} crops (augment and test views); build one with createWeizmannTask({ crop: ${String(asked)} })`,
+      );
+    }
+    return crop;
+  };
+
+  return defineTask({
+    name: opts.name ?? 'weizmann',
+    description: `Weizmann horses: binary horse/background segmentation at ${size}×${size} (328 images, DVN split 160/40/128), trained on ${crop}×${crop} crops, IOU metrics`,
+    outputSpace: boxSpace(),
+    oracle: softIou,
+    primaryMetric: 'meanIou',
+    expectedFiles: [
+      { path: CHOPPS_IMAGES, description: 'CHOPPS 32×32 images, raw uint8 [328][32][32][3] (source=chopps)' },
+      { path: CHOPPS_MASKS, description: 'CHOPPS 32×32 masks, raw uint8 {0,1} [328][32][32] (source=chopps)' },
+      { path: SPLIT_FILE, description: "DVN split: 'split position horse_number' lines (both sources)" },
+      { path: DB_RGB_DIR, description: 'original database RGB JPEGs horseNNN.jpg (source=db)' },
+      { path: DB_MASK_DIR, description: 'original database figure/ground JPEG masks horseNNN.jpg (source=db)' },
+    ],
+    load,
+    evaluate: evaluateMasks,
+    createEnergy: (ctx) => createConvEnergy(ctx, convEnergyOptions(ctx.hp.arch, energyCrop(ctx))),
+    createInference: (ctx) => createFcnInference(ctx, fcnOptions(ctx.hp.arch)),
+    augment: createAugment({ crop, flip: opts.flip ?? true }),
+    testViews: views,
+    outputShape: (xShape) => [xShape[0]!, xShape[1]!, 1],
+    // The loaders put the image side in the train split's meta.taskState, which the checkpoint keeps.
+    readInput: (file, taskState) => readImages(file, typeof taskState?.size === 'number' ? taskState.size : size),
+    writeOutput: (file, pred, n, ids) => writeMasks(file, pred, n, ids, size),
+    defaults: {
+      common: {
+        optimizer: 'adam',
+        lr: 1e-3,
+        beta1: 0.5,
+        batchSize: 32,
+        // 36 views per image: 32 images are 1152 crops per forward pass.
+        evalBatchSize: 32,
+        valEvery: 10,
+        taskLossReduction: 'mean',
+        arch: { ...ARCH_DEFAULTS },
+      },
+      alen: {
+        epochs: 100,
+        // A guess: a unit-norm step over 24×24 = 576 pixels moves each pixel by about eta/24.
+        eta: 0.5,
+        trainSteps: 3,
+        testSteps: 10,
+        testStepsCandidates: [0, 3, 6, 10, 20],
+        energyOutput: 'sigmoid',
+      },
+      dvn: {
+        epochs: 100,
+        dvnSteps: 30,
+        dvnNormalized: true,
+        // Normalized steps from zeros: reaching a mask of ~200 foreground pixels (distance ≈ 14) in 30 steps.
+        dvnEta: 1.0,
+        dvnInit: 'zeros',
+      },
+      infnet: { epochs: 100 },
+    },
+    paper: {
+      // ALEN Table 3 (DVN's own numbers are DVN Table 2); 'infnet' is the FCN baseline.
+      alen: { meanIou: 85.5, globalIou: 85.4 },
+      'infnet(alen)': { meanIou: 81.3, globalIou: 81.3 },
+      infnet: { meanIou: 78.56, globalIou: 78.7 },
+      dvn: { meanIou: 84.1, globalIou: 84.0 },
+      'dvn-baseline': { meanIou: 84.7, globalIou: 84.3 },
+    },
+    bench: {
+      quick: {
+        limit: { train: 32, val: 8, test: 16 },
+        methods: ['infnet', 'alen', 'dvn'],
+        seeds: [1],
+        overrides: { common: { epochs: 3, valEvery: 3, testStepsCandidates: [3] } },
+      },
+      paper: {
+        methods: ['infnet', 'alen', 'aen', 'alen-no-task', 'dvn'],
+        seeds: [1, 2, 3],
+      },
+    },
+  });
+}
+
+export const weizmannTask: Task = createWeizmannTask();

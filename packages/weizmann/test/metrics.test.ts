@@ -1,0 +1,59 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf, useBackend, type Dataset } from '@alen/core';
+import { evaluateMasks, iouCounts, softIou } from '../src/metrics.js';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+function dataset(y: number[][]): Dataset {
+  const d = y[0]!.length;
+  return { name: 't', size: y.length, x: new Float32Array(y.length * d * 3), xShape: [d, 1, 3], y: Float32Array.from(y.flat()), yShape: [d, 1, 1] };
+}
+
+describe('soft IOU oracle', () => {
+  it('equals the hard IOU on 0/1 masks and handles 0/0 as 1', async () => {
+    const rng = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 5);
+    const rng2 = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 6);
+    const a = tf.cast(tf.greater(rng, 0.5), 'float32');
+    const b = tf.cast(tf.greater(rng2, 0.4), 'float32');
+    const soft = await softIou(a, b).data();
+    const hard = iouCounts(await a.data(), await b.data(), 6, 64).perImage;
+    for (let i = 0; i < 6; i++) expect(soft[i]).toBeCloseTo(hard[i]!, 6);
+    const z = tf.zeros([2, 4, 4, 1]);
+    expect(Array.from(await softIou(z, z).data())).toEqual([1, 1]);
+    tf.dispose([rng, rng2, a, b, z]);
+  });
+
+  it('is Σmin/Σmax on soft masks', async () => {
+    const y = tf.tensor2d([[0.5, 0.2, 1, 0]]);
+    const t = tf.tensor2d([[1, 0, 0.5, 0]]);
+    // min: 0.5 + 0 + 0.5 + 0 = 1; max: 1 + 0.2 + 1 + 0 = 2.2
+    expect((await softIou(y, t).data())[0]).toBeCloseTo(1 / 2.2, 6);
+    tf.dispose([y, t]);
+  });
+});
+
+describe('evaluate', () => {
+  it('mean IOU averages images, global IOU pools pixels', () => {
+    // image 1: pred 1 px, truth 1 px, overlap → IOU 1; image 2: pred 3 px, truth 1 px, overlap 1 → 1/3
+    const truth = dataset([[1, 0, 0, 0], [1, 0, 0, 0]]);
+    const pred = Float32Array.from([0.9, 0.1, 0.2, 0.4, 0.7, 0.5, 0.6, 0.49]);
+    const m = evaluateMasks(pred, truth);
+    expect(m.meanIou).toBeCloseTo((100 * (1 + 1 / 3)) / 2, 6);
+    // total intersection 2, union 1 + 3 = 4
+    expect(m.globalIou).toBeCloseTo(50, 6);
+    expect(m.pixelAccuracy).toBeCloseTo((100 * 6) / 8, 6);
+  });
+
+  it('counts an image with empty prediction and empty truth as IOU 100', () => {
+    const truth = dataset([[0, 0], [1, 1]]);
+    const m = evaluateMasks(Float32Array.from([0.1, 0.2, 1, 0]), truth);
+    expect(m.meanIou).toBeCloseTo(75, 6);
+    expect(m.globalIou).toBeCloseTo(50, 6);
+  });
+
+  it('rejects predictions of the wrong length', () => {
+    expect(() => evaluateMasks(new Float32Array(3), dataset([[0, 0]]))).toThrow(/expected 1 × 2/);
+  });
+});
