@@ -16,6 +16,15 @@ export interface AxisWeights {
 
 const axisCache = new Map<string, AxisWeights>();
 
+let scratch = new Float64Array(0);
+/** A zeroed temporary buffer reused across calls (resizes run one at a time on the JS thread). */
+function zeroed(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  const t = scratch.subarray(0, n);
+  t.fill(0);
+  return t;
+}
+
 export function areaWeights(inSize: number, outSize: number): AxisWeights {
   const key = `${inSize}>${outSize}`;
   const hit = axisCache.get(key);
@@ -56,7 +65,7 @@ export function areaResize(
   const wx = areaWeights(w, outW);
   const wy = areaWeights(h, outH);
   // Columns first: tmp[y][j][ch].
-  const tmp = new Float64Array(h * outW * c);
+  const tmp = zeroed(h * outW * c);
   for (let y = 0; y < h; y++) {
     const row = y * w * c;
     for (let j = 0; j < outW; j++) {
@@ -99,15 +108,35 @@ export function classProportions(
   out: Float32Array = new Float32Array(outH * outW * numClasses),
   outOffset = 0,
 ): Float32Array {
-  const oneHot = new Uint8Array(h * w * numClasses);
-  for (let p = 0; p < h * w; p++) oneHot[p * numClasses + classes[p]!] = 1;
-  areaResize(oneHot, h, w, numClasses, outH, outW, 1, out, outOffset);
-  // Renormalise away float rounding so each pixel sums to 1 exactly up to float32 precision.
-  for (let p = 0; p < outH * outW; p++) {
-    const o = outOffset + p * numClasses;
-    let s = 0;
-    for (let k = 0; k < numClasses; k++) s += out[o + k]!;
-    for (let k = 0; k < numClasses; k++) out[o + k] = out[o + k]! / s;
+  const K = numClasses;
+  const wx = areaWeights(w, outW);
+  const wy = areaWeights(h, outH);
+  // Columns first, adding each source pixel's weight to its class: tmp[y][j][k].
+  const tmp = zeroed(h * outW * K);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let j = 0; j < outW; j++) {
+      const k0 = wx.start[j]!;
+      const ws = wx.weights[j]!;
+      const t = (y * outW + j) * K;
+      for (let q = 0; q < ws.length; q++) tmp[t + classes[row + k0 + q]!] += ws[q]!;
+    }
+  }
+  for (let i = 0; i < outH; i++) {
+    const k0 = wy.start[i]!;
+    const ws = wy.weights[i]!;
+    for (let j = 0; j < outW; j++) {
+      const o = outOffset + (i * outW + j) * K;
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        let acc = 0;
+        for (let q = 0; q < ws.length; q++) acc += ws[q]! * tmp[((k0 + q) * outW + j) * K + k]!;
+        out[o + k] = acc;
+        s += acc;
+      }
+      // Renormalise away float rounding so each pixel sums to 1 up to float32 precision.
+      for (let k = 0; k < K; k++) out[o + k] = out[o + k]! / s;
+    }
   }
   return out;
 }

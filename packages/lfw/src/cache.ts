@@ -13,7 +13,8 @@ import { FULL_PIXELS, FULL_SIZE, NUM_CLASSES, SIZE, X_LEN } from './constants.js
 
 export const CACHE_VERSION = 1;
 const MAGIC = Buffer.from('ALENLFW\0', 'latin1');
-const PACKED_LEN = Math.ceil(FULL_PIXELS / 4);
+// 250·250 is a multiple of 4, so maps pack into whole bytes.
+const PACKED_LEN = FULL_PIXELS / 4;
 
 /** Environment variable naming the root under which `lfw-<hash>` cache folders are made. */
 export const CACHE_ENV = 'ALEN_CACHE_DIR';
@@ -56,15 +57,22 @@ export function packMap(map: Uint8Array, out: Uint8Array, offset: number): void 
   }
 }
 
+/** Bytes whose four 2-bit fields are all valid class indices (0..2). */
+const VALID_BYTE = Uint8Array.from({ length: 256 }, (_, b) => ((b & 3) !== 3 && ((b >> 2) & 3) !== 3 && ((b >> 4) & 3) !== 3 && b >> 6 !== 3 ? 1 : 0));
+
 /** Unpacks; returns false if a value is not a class index (a corrupt cache). */
 export function unpackMap(src: Uint8Array, offset: number, out: Uint8Array, outOffset: number): boolean {
-  let bad = 0;
-  for (let p = 0; p < FULL_PIXELS; p++) {
-    const v = (src[offset + (p >> 2)]! >> ((p & 3) * 2)) & 3;
-    bad |= v === 3 ? 1 : 0;
-    out[outOffset + p] = v;
+  let ok = 1;
+  for (let i = 0; i < PACKED_LEN; i++) {
+    const b = src[offset + i]!;
+    ok &= VALID_BYTE[b]!;
+    const o = outOffset + 4 * i;
+    out[o] = b & 3;
+    out[o + 1] = (b >> 2) & 3;
+    out[o + 2] = (b >> 4) & 3;
+    out[o + 3] = b >> 6;
   }
-  return bad === 0;
+  return ok === 1;
 }
 
 export function encodeCache(key: string, split: string, data: SplitArrays): Buffer {

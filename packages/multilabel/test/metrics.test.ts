@@ -31,8 +31,8 @@ describe('example-averaged F1', () => {
     expect(exampleF1(pred, d.y, 4)).toBeCloseTo(expected, 10);
     expect(evaluate(pred, d)).toEqual({ f1: expect.closeTo(expected, 10) });
     expect(f1AtThreshold(pred.subarray(8, 12), ds([[0, 0, 0, 0]]))).toBe(0); // empty/empty alone
-    // at threshold 0.25 row 3 predicts its two labels and becomes perfect
-    expect(f1AtThreshold(pred, d, 0.25)).toBeCloseTo((100 * (2 / 3 + 1 + 1)) / 5, 10);
+    // at threshold 0.25 rows 0 (0.49 now on) and 3 (0.3, 0.3) become perfect too: 3 of 5
+    expect(f1AtThreshold(pred, d, 0.25)).toBeCloseTo(60, 10);
   });
 
   it('bestThreshold picks the threshold with the highest F1', () => {

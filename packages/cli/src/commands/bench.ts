@@ -1,0 +1,145 @@
+import * as path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { AlenError, getTask, METHODS, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
+import { globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
+import { runJobs, type Job } from '../pool.js';
+import { hardware, type ExperimentResult } from '../experiment.js';
+import { markdownTable, mean, meanStd, std } from '../format.js';
+
+interface BenchArgs extends GlobalArgs {
+  task: string;
+  profile: 'quick' | 'paper';
+  out: string;
+  runs: string;
+  jobs: number;
+  methods?: string[];
+  seeds?: number[];
+}
+
+const CURVE = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 20, 25, 30];
+
+function setsOf(o: HyperParamOverrides): string[] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    k === 'arch' ? Object.entries(v as object).map(([a, b]) => `arch.${a}=${JSON.stringify(b)}`) : v === undefined ? [] : [`${k}=${JSON.stringify(v)}`],
+  );
+}
+
+export interface BenchRow {
+  readonly method: string;
+  readonly metrics: Record<string, { mean: number; std: number; values: number[] }>;
+  readonly paper?: Record<string, number>;
+  readonly delta?: Record<string, number>;
+  readonly seeds: number[];
+  readonly epochs: number;
+  readonly trainSeconds: number;
+  readonly stepsPerSecond: number;
+  readonly inferenceExamplesPerSecond?: number;
+  readonly peakRssMB: number;
+  readonly numTensorsEnd: number;
+  readonly command: string;
+}
+
+function aggregate(method: string, results: ExperimentResult[], pick: (r: ExperimentResult) => Record<string, number> | undefined, paper: Record<string, number> | undefined, command: string): BenchRow {
+  const keys = Object.keys(pick(results[0]!) ?? {});
+  const metrics = Object.fromEntries(keys.map((k) => {
+    const values = results.map((r) => pick(r)![k]!);
+    return [k, { mean: mean(values), std: std(values), values }];
+  }));
+  const delta = paper ? Object.fromEntries(Object.keys(paper).filter((k) => metrics[k]).map((k) => [k, metrics[k]!.mean - paper[k]!])) : undefined;
+  return {
+    method, metrics, paper, delta, seeds: results.map((r) => r.seed), epochs: results[0]!.hp.epochs,
+    trainSeconds: mean(results.map((r) => r.trainSeconds)),
+    stepsPerSecond: mean(results.map((r) => r.stepsPerSecond)),
+    inferenceExamplesPerSecond: mean(results.map((r) => r.inferenceExamplesPerSecond ?? NaN)),
+    peakRssMB: Math.max(...results.map((r) => r.peakRssMB)),
+    numTensorsEnd: Math.max(...results.map((r) => r.numTensorsEnd)),
+    command,
+  };
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench',
+  describe: 'Benchmark a task: every method of its profile over several seeds, against the papers; writes <out>/<profile>/<task>.json and .md',
+  builder: (y) =>
+    globalOptions(y)
+      .option('task', { type: 'string', demandOption: true, describe: 'task name' })
+      .option('profile', { type: 'string', choices: ['quick', 'paper'] as const, default: 'quick' as const, describe: 'quick: small data, short schedules (regression check); paper: full protocol (hours, resumable)' })
+      .option('out', { type: 'string', default: path.join('docs', 'results'), describe: 'report folder' })
+      .option('runs', { type: 'string', default: path.join('runs', 'bench'), describe: 'folder of the individual runs (finished runs are reused, cut-off runs resume)' })
+      .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
+      .option('methods', { type: 'string', array: true, describe: 'only these methods' })
+      .option('seeds', { type: 'number', array: true, describe: 'override the profile\'s seeds' }) as never,
+  handler: async (a) => {
+    const { backend } = await setup(a);
+    const task = getTask(a.task);
+    const profile = task.bench?.[a.profile];
+    if (!profile) throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile`);
+    const methods = (a.methods ?? profile.methods) as MethodName[];
+    for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new AlenError('UNKNOWN_METHOD', `unknown method '${m}'`);
+    const seeds = a.seeds ?? [...profile.seeds];
+    const limitArgs = Object.entries(profile.limit ?? {}).flatMap(([s, n]) => [`--limit-${s}`, String(n)]);
+    const extra: string[] = [];
+    if (a.backend) extra.push('--backend', a.backend);
+    if (a.data) extra.push('--data', path.resolve(a.data));
+    for (const p of a.plugin ?? []) extra.push('--plugin', path.resolve(p));
+    const jobs: Job[] = [];
+    const commands: Record<string, string> = {};
+    for (const m of methods) {
+      const sets = [...setsOf(profile.overrides?.common ?? {}), ...setsOf(profile.overrides?.[m] ?? {})];
+      const base = ['--task', task.name, '--method', m, ...limitArgs, ...sets.flatMap((s) => ['--set', s])];
+      if (m !== 'infnet') base.push('--curve', CURVE.join(','));
+      commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
+      for (const seed of seeds) jobs.push({ args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}` });
+    }
+    log(`bench ${task.name} (${a.profile}): ${methods.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.jobs} at a time`);
+    const t0 = performance.now();
+    const outcomes = await runJobs(jobs, a.jobs, (o, done) => {
+      const v = o.result?.test?.[task.primaryMetric];
+      log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
+    });
+    const failed = outcomes.filter((o) => !o.result);
+    const rows: BenchRow[] = [];
+    const curves: Record<string, Array<{ steps: number; value: number }>> = {};
+    for (const m of methods) {
+      const rs = outcomes.filter((o) => o.result && o.result.method === m).map((o) => o.result!);
+      if (!rs.length) continue;
+      rows.push(aggregate(m, rs, (r) => r.test, task.paper?.[m], commands[m]!));
+      if (m === 'alen') rows.push(aggregate('infnet(alen)', rs, (r) => r.testInferenceOnly, task.paper?.['infnet(alen)'], commands[m]! + '  # then: alen eval --inference-only'));
+      if (rs[0]!.curve) {
+        curves[m] = rs[0]!.curve.map((p, i) => ({ steps: p.steps, value: mean(rs.map((r) => r.curve![i]!.metrics[task.primaryMetric]!)) }));
+      }
+    }
+    const report = {
+      task: task.name, profile: a.profile, primaryMetric: task.primaryMetric, backend, hardware: hardware(),
+      generatedAt: new Date().toISOString(), wallSeconds: (performance.now() - t0) / 1000, rows, curves,
+      runs: outcomes.map((o) => o.result).filter(Boolean),
+      failed: failed.map((o) => ({ run: o.job.label, error: o.error })),
+    };
+    const dir = path.join(a.out, a.profile);
+    writeFileAtomic(path.join(dir, `${task.name}.json`), JSON.stringify(report, null, 2) + '\n');
+    const keys = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))];
+    const md =
+      `# ${task.name}: ${a.profile} benchmark (test split)\n\n` +
+      `Backend ${backend}; ${hardware()}; seeds ${seeds.join(', ')}; generated ${report.generatedAt}.\n\n` +
+      markdownTable(
+        ['method', ...keys, 'paper', 'Δ ' + task.primaryMetric, 'epochs', 'train s', 'steps/s', 'infer ex/s', 'peak RSS MB', 'reproduce'],
+        rows.map((r) => [
+          r.method,
+          ...keys.map((k) => (r.metrics[k] ? meanStd(r.metrics[k]!.values) : '–')),
+          r.paper ? Object.entries(r.paper).map(([k, v]) => `${k} ${v}`).join(', ') : '–',
+          r.delta?.[task.primaryMetric] !== undefined ? r.delta[task.primaryMetric]!.toFixed(2) : '–',
+          r.epochs, r.trainSeconds.toFixed(0), r.stepsPerSecond.toFixed(1),
+          r.inferenceExamplesPerSecond && Number.isFinite(r.inferenceExamplesPerSecond) ? r.inferenceExamplesPerSecond.toFixed(0) : '–',
+          r.peakRssMB.toFixed(0), '`' + r.command + '`',
+        ]),
+      ) +
+      (Object.keys(curves).length
+        ? `\nTest ${task.primaryMetric} against test-time ascent steps (mean over seeds):\n\n` +
+          markdownTable(['steps', ...Object.keys(curves)], CURVE.map((s, i) => [s, ...Object.values(curves).map((c) => c[i]?.value.toFixed(2) ?? '–')]))
+        : '') +
+      (failed.length ? `\nFailed runs: ${failed.map((f) => `${f.job.label} (${f.error})`).join('; ')}\n` : '');
+    writeFileAtomic(path.join(dir, `${task.name}.md`), md);
+    process.stdout.write(md);
+    if (failed.length) process.exitCode = 1;
+  },
+};

@@ -1,0 +1,66 @@
+import * as path from 'node:path';
+import type { Argv } from 'yargs';
+import { useBackend, BACKENDS, type Split } from '@alen/core';
+import { loadPlugins } from '../plugins.js';
+import { resolveDataDir } from '../data-dir.js';
+
+export interface GlobalArgs {
+  backend?: string;
+  data?: string;
+  plugin?: string[];
+  quiet?: boolean;
+}
+
+export function globalOptions<T>(y: Argv<T>) {
+  return y
+    .option('backend', {
+      type: 'string',
+      choices: [...BACKENDS],
+      describe: 'TensorFlow.js backend (default: $ALEN_BACKEND, else wasm, falling back to cpu). tensorflow needs @tensorflow/tfjs-node(-gpu); webgpu needs the webgpu package',
+    })
+    .option('data', { type: 'string', describe: 'data directory (default: $ALEN_DATA, else ../shared/data beside the repository)' })
+    .option('plugin', { type: 'string', array: true, describe: 'extra task plugin: a module name or a path to a .js file or package folder (repeatable)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' });
+}
+
+export const log = (m: string) => process.stderr.write(m + '\n');
+
+/** Loads plugins, picks the backend, and resolves the data directory. */
+export async function setup(args: GlobalArgs): Promise<{ backend: string; dataDir: string }> {
+  await loadPlugins(args.plugin ?? [], args.quiet ? () => {} : log);
+  const info = await useBackend(args.backend);
+  if (info.fallbackReason && !args.quiet) log(`note: using ${info.name} backend: ${info.fallbackReason}`);
+  return { backend: info.name, dataDir: resolveDataDir(args.data).dir };
+}
+
+export function limitOptions<T>(y: Argv<T>) {
+  return y
+    .option('limit-train', { type: 'number', describe: 'use only the first N training examples' })
+    .option('limit-val', { type: 'number', describe: 'use only the first N validation examples' })
+    .option('limit-test', { type: 'number', describe: 'use only the first N test examples' })
+    .option('opt', { type: 'string', array: true, default: [] as string[], describe: "task option key=value, passed to the task's loader (e.g. source=db, size=64)" });
+}
+
+export function limitFrom(a: { limitTrain?: number; limitVal?: number; limitTest?: number }): Partial<Record<Split, number>> | undefined {
+  const l: Partial<Record<Split, number>> = {};
+  if (a.limitTrain) l.train = a.limitTrain;
+  if (a.limitVal) l.val = a.limitVal;
+  if (a.limitTest) l.test = a.limitTest;
+  return Object.keys(l).length ? l : undefined;
+}
+
+export function parseSteps(s: string | undefined): number[] | undefined {
+  if (!s) return undefined;
+  return s.split(',').map((v) => {
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < 0) throw new Error(`step counts must be non-negative integers, got '${v}'`);
+    return n;
+  });
+}
+
+export const cliPath = () => path.resolve(process.argv[1] ?? 'alen');
+
+/** A shell-quoted command line. */
+export function quoteArgs(args: readonly string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

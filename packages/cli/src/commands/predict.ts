@@ -1,0 +1,41 @@
+import type { CommandModule } from 'yargs';
+import { loadCheckpoint, predictDataset, sizeOfShape, type Dataset } from '@alen/core';
+import { globalOptions, setup, log, type GlobalArgs } from './common.js';
+import { resolveCheckpoint } from '../checkpoint-dir.js';
+import { readNumericRows, writeNumericRows } from '../io.js';
+
+interface PredictArgs extends GlobalArgs {
+  checkpoint: string;
+  input: string;
+  output: string;
+  steps?: number;
+  inferenceOnly: boolean;
+}
+
+export const predictCommand: CommandModule<object, PredictArgs> = {
+  command: 'predict',
+  describe: 'Predict outputs for new inputs with a saved model (input/output formats are the task\'s; by default CSV rows of numbers)',
+  builder: (y) =>
+    globalOptions(y)
+      .option('checkpoint', { type: 'string', demandOption: true, describe: 'model folder or run folder' })
+      .option('input', { type: 'string', demandOption: true, describe: 'input file (or folder, for image tasks)' })
+      .option('output', { type: 'string', demandOption: true, describe: 'output file (or folder, for image tasks)' })
+      .option('steps', { type: 'number', describe: 'test-time ascent steps (default: the model\'s)' })
+      .option('inference-only', { type: 'boolean', default: false, describe: 'use the inference network alone' }) as never,
+  handler: async (a) => {
+    await setup(a);
+    const { modelDir } = resolveCheckpoint(a.checkpoint);
+    const { model, topology } = await loadCheckpoint(modelDir);
+    const task = model.task;
+    const input = task.readInput
+      ? await task.readInput(a.input, topology.taskState)
+      : readNumericRows(a.input, sizeOfShape(model.xShape));
+    const data: Dataset = {
+      name: a.input, size: input.n, x: input.x, xShape: model.xShape, y: new Float32Array(input.n * sizeOfShape(model.yShape)), yShape: model.yShape, ids: input.ids,
+    };
+    const { pred } = await predictDataset(model, data, { steps: a.steps, inferenceOnly: a.inferenceOnly });
+    if (task.writeOutput) await task.writeOutput(a.output, pred, input.n, input.ids);
+    else writeNumericRows(a.output, pred, input.n, input.ids);
+    if (!a.quiet) log(`wrote predictions for ${input.n} example(s) to ${a.output}`);
+  },
+};

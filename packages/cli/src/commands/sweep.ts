@@ -1,0 +1,104 @@
+import * as path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { METHODS, getTask, writeFileAtomic } from '@alen/core';
+import { globalOptions, limitOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
+import { parseValue } from '../overrides.js';
+import { runJobs, type Job } from '../pool.js';
+import { markdownTable, mean } from '../format.js';
+
+interface SweepArgs extends GlobalArgs {
+  task: string;
+  method: string;
+  grid: string[];
+  set: string[];
+  seeds: number[];
+  epochs?: number;
+  jobs: number;
+  out?: string;
+  opt: string[];
+  limitTrain?: number;
+  limitVal?: number;
+  limitTest?: number;
+}
+
+/** `key=v1,v2,...` (or `;`-separated when values contain commas) into [key, values]. */
+export function parseGrid(spec: string): [string, unknown[]] {
+  const eq = spec.indexOf('=');
+  if (eq < 1) throw new Error(`--grid expects key=v1,v2,..., got '${spec}'`);
+  const body = spec.slice(eq + 1);
+  const parts = body.includes(';') ? body.split(';') : body.split(',');
+  return [spec.slice(0, eq).trim(), parts.map((p) => parseValue(p.trim()))];
+}
+
+function cartesian(grid: Array<[string, unknown[]]>): Array<Record<string, unknown>> {
+  return grid.reduce<Array<Record<string, unknown>>>((acc, [k, vs]) => acc.flatMap((c) => vs.map((v) => ({ ...c, [k]: v }))), [{}]);
+}
+
+function passthrough(a: SweepArgs): string[] {
+  const out: string[] = [];
+  if (a.backend) out.push('--backend', a.backend);
+  if (a.data) out.push('--data', path.resolve(a.data));
+  for (const p of a.plugin ?? []) out.push('--plugin', path.resolve(p));
+  for (const o of a.opt) out.push('--opt', o);
+  if (a.limitTrain) out.push('--limit-train', String(a.limitTrain));
+  if (a.limitVal) out.push('--limit-val', String(a.limitVal));
+  if (a.limitTest) out.push('--limit-test', String(a.limitTest));
+  return out;
+}
+
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: 'sweep',
+  describe: 'Grid search on the validation split (never test): one run per configuration and seed, in parallel processes; writes sweep.json and sweep.md',
+  builder: (y) =>
+    limitOptions(globalOptions(y))
+      .option('task', { type: 'string', demandOption: true, describe: 'task name' })
+      .option('method', { type: 'string', default: 'alen', choices: [...METHODS], describe: 'training method' })
+      .option('grid', { type: 'string', array: true, demandOption: true, describe: 'a hyper-parameter and its values, e.g. --grid eta=0.5,1,2 --grid trainSteps=1,3 (repeatable)' })
+      .option('set', { type: 'string', array: true, default: [] as string[], describe: 'fixed hyper-parameters for every run, key=value' })
+      .option('seeds', { type: 'number', array: true, default: [0], describe: 'seeds; the table reports the mean over seeds' })
+      .option('epochs', { type: 'number', describe: 'epochs per run' })
+      .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
+      .option('out', { type: 'string', describe: 'sweep folder (default runs/sweep-<task>-<method>); finished runs in it are reused' }) as never,
+  handler: async (a) => {
+    const { backend } = await setup(a);
+    const task = getTask(a.task);
+    const out = a.out ?? path.join('runs', `sweep-${a.task}-${a.method}`);
+    const grid = a.grid.map(parseGrid);
+    const configs = cartesian(grid);
+    const key = task.primaryMetric;
+    const jobs: Job[] = [];
+    configs.forEach((c, i) => {
+      for (const seed of a.seeds) {
+        const sets = [...a.set, ...Object.entries(c).map(([k, v]) => `${k}=${JSON.stringify(v)}`)];
+        const args = ['--task', a.task, '--method', a.method, '--seed', String(seed), '--no-test', ...passthrough(a), ...sets.flatMap((s) => ['--set', s])];
+        if (a.epochs) args.push('--epochs', String(a.epochs));
+        jobs.push({ args, out: path.join(out, `c${i}-s${seed}`), label: `${JSON.stringify(c)} seed ${seed}` });
+      }
+    });
+    log(`sweep ${a.task}/${a.method}: ${configs.length} configurations × ${a.seeds.length} seeds on ${backend}, ${a.jobs} at a time → ${out}`);
+    const t0 = performance.now();
+    const outcomes = await runJobs(jobs, a.jobs, (o, done) => {
+      const v = o.result?.val[key];
+      log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `val ${key} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const rows = configs.map((c, i) => {
+      const rs = outcomes.filter((_, j) => Math.floor(j / a.seeds.length) === i).map((o) => o.result).filter((r) => r !== undefined);
+      const vals = rs.map((r) => r!.val[key]!);
+      return { config: c, val: vals.length ? mean(vals) : NaN, seeds: vals, bestEpochs: rs.map((r) => r!.bestEpoch), testSteps: rs.map((r) => r!.hp.testSteps) };
+    });
+    rows.sort((p, q) => (Number.isNaN(q.val) ? -1 : q.val - (Number.isNaN(p.val) ? -Infinity : p.val)));
+    const runSeconds = outcomes.reduce((s, o) => s + o.seconds, 0);
+    const json = { task: a.task, method: a.method, metric: key, split: 'val', backend, seeds: a.seeds, fixed: a.set, epochs: a.epochs, jobs: a.jobs, wallSeconds: wall, sumRunSeconds: runSeconds, rows, command: 'alen ' + quoteArgs(process.argv.slice(2)) };
+    writeFileAtomic(path.join(out, 'sweep.json'), JSON.stringify(json, null, 2) + '\n');
+    const names = grid.map(([k]) => k);
+    const md =
+      `# Sweep: ${a.task} / ${a.method}, validation ${key}\n\n` +
+      `Command: \`${json.command}\`\n\nFixed: ${a.set.join(' ') || '(task defaults)'}; seeds ${a.seeds.join(', ')}; backend ${backend}. ` +
+      `Wall time ${wall.toFixed(0)} s for ${runSeconds.toFixed(0)} s of runs (${a.jobs} parallel).\n\n` +
+      markdownTable([...names, `val ${key} (mean)`, 'per seed', 'best epoch', 'test steps'], rows.map((r) => [...names.map((n) => JSON.stringify(r.config[n])), Number.isNaN(r.val) ? 'failed' : r.val.toFixed(2), r.seeds.map((v) => v.toFixed(2)).join(' '), r.bestEpochs.join(' '), r.testSteps.join(' ')]));
+    writeFileAtomic(path.join(out, 'sweep.md'), md);
+    process.stdout.write(md);
+    if (outcomes.some((o) => !o.result)) process.exitCode = 1;
+  },
+};

@@ -1,0 +1,10 @@
+export { main } from './main.js';
+export { loadPlugin, loadPlugins, discoverPlugins } from './plugins.js';
+export type { PluginManifest } from './plugins.js';
+export { resolveDataDir, DATA_ENV } from './data-dir.js';
+export { runExperiment, RESULT_FILE, CONFIG_FILE } from './experiment.js';
+export type { ExperimentOptions, ExperimentResult } from './experiment.js';
+export { progressCallback } from './progress.js';
+export { runJobs } from './pool.js';
+export type { Job, JobOutcome } from './pool.js';
+export { markdownTable, mean, std, meanStd } from './format.js';

@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { RESULT_FILE, type ExperimentResult } from './experiment.js';
+import { cliPath } from './commands/common.js';
+
+export interface Job {
+  /** Arguments of `alen train` (without the command name or --out). */
+  readonly args: readonly string[];
+  readonly out: string;
+  readonly label: string;
+}
+
+export interface JobOutcome {
+  readonly job: Job;
+  readonly result?: ExperimentResult;
+  readonly error?: string;
+  readonly seconds: number;
+  readonly reused: boolean;
+}
+
+/**
+ * Runs `alen train` jobs in child processes, `concurrency` at a time: TensorFlow.js's wasm
+ * backend uses one core per process, so this is how sweeps and benchmarks use every core.
+ * A job whose run folder already has result.json is reused; one with checkpoints resumes.
+ */
+export async function runJobs(jobs: readonly Job[], concurrency: number, onDone: (o: JobOutcome, done: number) => void): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const job = jobs[i]!;
+      const outcome = await runJob(job);
+      outcomes[i] = outcome;
+      onDone(outcome, ++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
+  return outcomes;
+}
+
+function readResult(out: string): ExperimentResult | undefined {
+  const f = path.join(out, RESULT_FILE);
+  if (!fs.existsSync(f)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8')) as ExperimentResult;
+  } catch {
+    return undefined;
+  }
+}
+
+function runJob(job: Job): Promise<JobOutcome> {
+  const existing = readResult(job.out);
+  if (existing) return Promise.resolve({ job, result: existing, seconds: 0, reused: true });
+  fs.mkdirSync(job.out, { recursive: true });
+  const resume = fs.existsSync(path.join(job.out, 'checkpoints')) ? ['--resume'] : [];
+  const args = [cliPath(), 'train', ...job.args, '--out', job.out, ...resume, '--quiet'];
+  const logFile = path.join(job.out, 'stdout.log');
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const fd = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, args, { stdio: ['ignore', fd, 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      fs.appendFileSync(logFile, d);
+    });
+    child.on('close', (code) => {
+      fs.closeSync(fd);
+      const seconds = (performance.now() - t0) / 1000;
+      const result = code === 0 ? readResult(job.out) : undefined;
+      resolve({ job, result, seconds, reused: false, error: result ? undefined : `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+    });
+  });
+}
