@@ -27,7 +27,7 @@ describe('architectures', () => {
       'fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias', 'out/kernel', 'out/bias',
     ]);
     const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
-    const y = tf.softmax(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 2));
+    const y = tf.tidy(() => tf.softmax(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 2)));
     const h = net.encode(x, { training: false });
     expect(h).not.toBe(x);
     const s = net.score(h, y, { training: false });
@@ -73,12 +73,14 @@ describe('architectures', () => {
     const energy = createEnergyNet(ctx(TINY));
     const fcn = createFcn(ctx(TINY, 2));
     const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
-    const y = tf.softmax(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 2));
+    const y = tf.tidy(() => tf.softmax(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 2)));
     const before = tf.memory().numTensors;
     for (let rep = 0; rep < 2; rep++) {
       const gy = tf.grad((v: tf.Tensor) => tf.sum(energy.score(x, v, { training: false })))(y);
       expect(gy.shape).toEqual([2, 32, 32, 3]);
-      expect((await tf.sum(tf.abs(gy)).data())[0]).toBeGreaterThan(0);
+      const mag = tf.tidy(() => tf.sum(tf.abs(gy)));
+      expect((await mag.data())[0]).toBeGreaterThan(0);
+      mag.dispose();
       gy.dispose();
       const ge = tf.variableGrads(() => tf.sum(energy.score(x, y, { training: true, rng: new Rng(rep) })) as tf.Scalar, energy.params.variables);
       const gf = tf.variableGrads(() => tf.sum(fcn.logits(x, { training: true })) as tf.Scalar, fcn.params.variables);

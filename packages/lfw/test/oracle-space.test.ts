@@ -34,13 +34,15 @@ describe('oracle: soft pixel accuracy', () => {
     expect(h.shape).toEqual([B]);
     const got = await h.data();
     hard.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
-    const soft = tf.softmax(tf.randomNormal([B, 32, 32, 3], 0, 1, 'float32', 1));
-    const self = await softPixelAccuracy(soft, soft).data();
-    for (const v of self) expect(v).toBeCloseTo(1, 5);
+    const self = tf.tidy(() => {
+      const soft = tf.softmax(tf.randomNormal([B, 32, 32, 3], 0, 1, 'float32', 1));
+      return softPixelAccuracy(soft, soft);
+    });
+    for (const v of await self.data()) expect(v).toBeCloseTo(1, 5);
     // Partial overlap of two soft pixels: min(.5,.2)+min(.3,.3)+min(.2,.5) = .7
-    const p = softPixelAccuracy(tf.tensor4d([0.5, 0.3, 0.2], [1, 1, 1, 3]), tf.tensor4d([0.2, 0.3, 0.5], [1, 1, 1, 3]));
+    const p = tf.tidy(() => softPixelAccuracy(tf.tensor4d([0.5, 0.3, 0.2], [1, 1, 1, 3]), tf.tensor4d([0.2, 0.3, 0.5], [1, 1, 1, 3])));
     expect((await p.data())[0]).toBeCloseTo(0.7, 6);
-    tf.dispose([ya, yb, h, soft, p]);
+    tf.dispose([ya, yb, h, self, p]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -1,0 +1,194 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it, beforeAll } from 'vitest';
+import { alen, tmpDir, snapshot, TOY, NOT_A_PLUGIN } from './helpers.js';
+
+const P = ['--plugin', TOY];
+
+describe('alen --help', () => {
+  it('lists the commands and explains every flag of train', () => {
+    const r = alen(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['tasks', 'train', 'eval', 'predict', 'sweep', 'bench']) expect(r.stdout).toContain(`alen ${c}`);
+    const t = alen(['train', '--help']);
+    expect(t.code).toBe(0);
+    for (const f of ['--task', '--method', '--eta', '--train-steps', '--test-steps', '--lambda-v', '--beta-v', '--lambda-g', '--resume', '--backend', '--data', '--plugin', '--set']) {
+      expect(t.stdout).toContain(f);
+    }
+  });
+
+  it('a missing command is a usage error with exit code 2', () => {
+    const r = alen([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/name a command/);
+  });
+});
+
+describe('plugins and bad input', () => {
+  it('a --plugin module registers its task', () => {
+    const r = alen(['tasks', ...P, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).tasks.map((t: { name: string }) => t.name)).toContain('toy');
+  });
+
+  it('an installed package that declares itself a plugin is found without --plugin', () => {
+    const dir = tmpDir();
+    const pkg = path.join(dir, 'node_modules', 'alen-plugin-toy');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'alen-plugin-toy', type: 'module', main: 'index.js', alen: { plugin: true } }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), `export * from ${JSON.stringify(TOY)};\n`);
+    const r = alen(['tasks', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).tasks.map((t: { name: string }) => t.name)).toContain('toy');
+  });
+
+  it('an unknown task names the registered ones', () => {
+    const r = alen(['train', '--task', 'nope', ...P, '--out', path.join(tmpDir(), 'run')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown task 'nope'\. Registered tasks: .*toy/);
+  });
+
+  it('an unknown method is refused with the list of methods', () => {
+    const r = alen(['train', '--task', 'toy', '--method', 'gan', ...P]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown method 'gan'.*alen, aen, alen-no-task, infnet, dvn/);
+  });
+
+  it('a plugin module that does not export a task is a clear error', () => {
+    const r = alen(['tasks', '--plugin', NOT_A_PLUGIN]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/does not export a task/);
+  });
+
+  it('a plugin path that does not exist is a clear error', () => {
+    const r = alen(['tasks', '--plugin', './no/such/plugin.js']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no such file or folder/);
+  });
+
+  it('an unknown hyper-parameter in --set is refused', () => {
+    const r = alen(['train', '--task', 'toy', ...P, '--set', 'etaa=1', '--out', path.join(tmpDir(), 'run')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown hyper-parameter 'etaa'/);
+  });
+});
+
+describe('train → eval → predict on a run folder', () => {
+  const dir = tmpDir();
+  const run = path.join(dir, 'run');
+  let result: { test: { f1: number }; val: { f1: number }; hp: { testSteps: number } };
+
+  beforeAll(() => {
+    const r = alen(['train', '--task', 'toy', ...P, '--method', 'alen', '--epochs', '4', '--out', run, '--set', 'testStepsCandidates=[0,1,3]']);
+    expect(r.code, r.stderr).toBe(0);
+    result = JSON.parse(fs.readFileSync(path.join(run, 'result.json'), 'utf8'));
+  });
+
+  it('writes the run folder: config, JSON-lines log, checkpoints, final model, result', () => {
+    for (const f of ['config.json', 'log.jsonl', 'checkpoints/last/model.json', 'checkpoints/last/training.json', 'checkpoints/best/weights.bin', 'model/model.json', 'result.json']) {
+      expect(fs.existsSync(path.join(run, f)), f).toBe(true);
+    }
+    const lines = fs.readFileSync(path.join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(4);
+    expect(lines.at(-1).event).toBe('end');
+    expect([0, 1, 3]).toContain(result.hp.testSteps);
+  });
+
+  it('eval on the run folder reproduces the test metric of training', () => {
+    const r = alen(['eval', '--checkpoint', run, ...P, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).metrics.f1).toBeCloseTo(result.test.f1, 6);
+  });
+
+  it('predict reads CSV rows and writes one output row per input', () => {
+    const input = path.join(dir, 'in.csv');
+    fs.writeFileSync(input, 'a,b,c,d,e,f,g,h\n' + '0.5,-0.2,0.1,0.9,-0.9,0.3,0.2,0\n' + '-1,1,-1,1,-1,1,-1,1\n');
+    const out = path.join(dir, 'out.csv');
+    const r = alen(['predict', '--checkpoint', run, ...P, '--input', input, '--output', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.split(',')).toHaveLength(6);
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, '1,2,3\n');
+    const rb = alen(['predict', '--checkpoint', run, ...P, '--input', bad, '--output', path.join(dir, 'o2.csv')]);
+    expect(rb.code).toBe(1);
+    expect(rb.stderr).toMatch(/bad\.csv:1: expected 8 values, found 3/);
+  });
+
+  it('training into an existing run folder without --resume is refused and changes nothing', () => {
+    const before = snapshot(run);
+    const r = alen(['train', '--task', 'toy', ...P, '--out', run]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already holds a training run; pass --resume/);
+    expect(snapshot(run)).toEqual(before);
+  });
+
+  it('a checkpoint missing a file or with a corrupt model.json is an error and the run folder is left as it was', () => {
+    const copy = path.join(dir, 'copy');
+    fs.cpSync(run, copy, { recursive: true });
+    fs.rmSync(path.join(copy, 'model', 'weights.bin'));
+    let before = snapshot(copy);
+    let r = alen(['eval', '--checkpoint', path.join(copy, 'model'), ...P]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing weights\.bin/);
+    expect(snapshot(copy)).toEqual(before);
+    fs.writeFileSync(path.join(copy, 'model', 'model.json'), '{ not json');
+    before = snapshot(copy);
+    r = alen(['eval', '--checkpoint', copy, ...P]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/model\.json is not valid JSON/);
+    expect(snapshot(copy)).toEqual(before);
+    r = alen(['eval', '--checkpoint', path.join(dir, 'nowhere'), ...P]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no such folder/);
+  });
+});
+
+describe('interrupted runs resume', () => {
+  it('--stop-after then --resume ends where an uninterrupted run ends', () => {
+    const dir = tmpDir();
+    const args = ['train', '--task', 'toy', ...P, '--method', 'dvn', '--epochs', '4', '--seed', '3', '--json'];
+    const full = alen([...args, '--out', path.join(dir, 'full')]);
+    expect(full.code, full.stderr).toBe(0);
+    const cut = alen([...args, '--out', path.join(dir, 'cut'), '--stop-after', '2']);
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'cut', 'result.json'))).toBe(false);
+    const resumed = alen([...args, '--out', path.join(dir, 'cut'), '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).test).toEqual(JSON.parse(full.stdout).test);
+  });
+});
+
+describe('sweep and bench', () => {
+  it('sweep runs a grid on validation in parallel processes and writes a table', () => {
+    const out = path.join(tmpDir(), 'sweep');
+    const r = alen(['sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5,2', '--epochs', '2', '--jobs', '2', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'sweep.json'), 'utf8'));
+    expect(json.split).toBe('val');
+    expect(json.rows).toHaveLength(2);
+    expect(json.rows.map((x: { config: { eta: number } }) => x.config.eta).sort()).toEqual([0.5, 2]);
+    expect(json.rows[0].val).toBeGreaterThanOrEqual(json.rows[1].val);
+    expect(fs.readFileSync(path.join(out, 'sweep.md'), 'utf8')).toMatch(/\| eta \| val f1 \(mean\)/);
+  });
+
+  it('bench writes JSON and markdown with paper values and reproduce commands', () => {
+    const dir = tmpDir();
+    const r = alen(['bench', '--task', 'toy', ...P, '--out', path.join(dir, 'results'), '--runs', path.join(dir, 'runs'), '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'results', 'quick', 'toy.json'), 'utf8'));
+    expect(json.rows.map((x: { method: string }) => x.method)).toEqual(['alen', 'infnet(alen)', 'infnet']);
+    const alenRow = json.rows[0];
+    expect(alenRow.metrics.f1.values).toHaveLength(2);
+    expect(alenRow.paper).toEqual({ f1: 50 });
+    expect(alenRow.delta.f1).toBeCloseTo(alenRow.metrics.f1.mean - 50, 6);
+    expect(alenRow.command).toMatch(/^npx alen train --task toy --method alen/);
+    for (const run of json.runs) {
+      for (const k of ['trainSeconds', 'stepsPerSecond', 'inferenceExamplesPerSecond', 'peakRssMB', 'numTensorsEnd', 'hardware', 'backend', 'seed']) expect(run[k], k).toBeDefined();
+    }
+    expect(json.curves.alen.length).toBeGreaterThan(5);
+    const md = fs.readFileSync(path.join(dir, 'results', 'quick', 'toy.md'), 'utf8');
+    expect(md).toMatch(/\| alen \| .* ± /);
+  });
+});
