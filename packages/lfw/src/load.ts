@@ -40,7 +40,8 @@ export interface LfwLoadOptions {
 
 interface Example extends ListEntry {
   readonly image: string;
-  readonly label: string;
+  /** `.ppm.gz`, or the plain `.ppm` when only that exists (settled by statFiles). */
+  label: string;
 }
 
 interface ListedSplit {
@@ -132,7 +133,7 @@ async function statFiles(lfwDir: string, lists: ListedSplit[], listTexts: string
     if (lab < 0) {
       const plain = e.label.slice(0, -3);
       lab = await size(plain);
-      if (lab >= 0) (e as { label: string }).label = plain;
+      if (lab >= 0) e.label = plain;
     }
     if (img < 0) missing.push(`${listFile}:${e.line}: ${e.id}: image ${e.image} not found`);
     if (lab < 0) missing.push(`${listFile}:${e.line}: ${e.id}: label ${e.label} (or .ppm) not found`);

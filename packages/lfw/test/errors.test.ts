@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlenError } from '@alen/core';
 import { loadLfw } from '../src/load.js';
@@ -31,6 +31,12 @@ describe('bad inputs are errors naming the file', () => {
     const d = await load(root);
     expect(d.train.ids).toEqual(['Ann_Bee_0001', 'Ann_Bee_0002']);
     expect(d.test.ids).toEqual(['Eve_Fox_0012', 'Gus_Hay_0001']);
+    // The release's plain .ppm labels are read too.
+    const gz = path.join(root, 'lfw', 'parts_lfw_funneled_gt_images', 'Gus_Hay_0001.ppm.gz');
+    fs.writeFileSync(gz.slice(0, -3), gunzipSync(fs.readFileSync(gz)));
+    fs.rmSync(gz);
+    const again = await load(root);
+    expect(Buffer.from(again.test.y.buffer).equals(Buffer.from(d.test.y.buffer))).toBe(true);
   });
 
   it('no data folder: MISSING_DATA listing the expected paths', async () => {

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getTask, taskProblems } from '@alen/core';
+import { lfwTask, tasks } from '../src/index.js';
+import { DATA_DIR, tmpDir } from './helpers.js';
+
+const cacheDir = tmpDir('task');
+afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+describe('the lfw task plugin', () => {
+  it('registers itself on import and is a valid task', () => {
+    expect(getTask('lfw')).toBe(lfwTask);
+    expect(tasks).toEqual([lfwTask]);
+    expect(taskProblems(lfwTask)).toBeNull();
+    expect(lfwTask.primaryMetric).toBe('pixelAcc250');
+    expect(lfwTask.outputSpace.kind).toBe('simplex');
+  });
+
+  it('paper numbers keyed by superpixelAcc; defaults and bench profiles', () => {
+    expect(lfwTask.paper).toEqual({
+      alen: { superpixelAcc: 96.47 },
+      dvn: { superpixelAcc: 92.44 },
+      'infnet(alen)': { superpixelAcc: 95.87 },
+      infnet: { superpixelAcc: 95.36 },
+    });
+    expect(lfwTask.defaults?.alen).toMatchObject({ eta: 0.5, trainSteps: 3, testSteps: 10, energyOutput: 'sigmoid', taskLossReduction: 'mean' });
+    expect(lfwTask.defaults?.dvn).toMatchObject({ dvnSteps: 30, dvnNormalized: true, dvnInit: 'center' });
+    expect(lfwTask.defaults?.common).toMatchObject({ optimizer: 'adam', lr: 1e-3, beta1: 0.5, batchSize: 32 });
+    expect(lfwTask.bench?.quick.limit).toBeDefined();
+    expect('limit' in lfwTask.bench!.paper).toBe(false);
+    expect(lfwTask.expectedFiles?.map((f) => f.path).join(' ')).toMatch(/parts_train\.txt.*parts_validation\.txt.*parts_test\.txt/);
+  });
+
+  it('load() through a LoadContext, then evaluate() the targets themselves', async () => {
+    const d = await lfwTask.load({ dataDir: DATA_DIR, seed: 0, limit: { train: 2, val: 2, test: 2 }, options: { cacheDir } });
+    expect(d.test.name).toBe('lfw/test');
+    const m = lfwTask.evaluate(d.test.y, d.test);
+    expect(m.pixelAcc32).toBe(100);
+    // Upsampled 32×32 proportions lose detail at 250×250: high but below 100.
+    expect(m.pixelAcc250).toBeGreaterThan(90);
+    expect(m.pixelAcc250).toBeLessThan(100);
+    expect(Object.keys(m).sort()).toEqual(['iouBackground', 'iouFace', 'iouHair', 'meanIou', 'pixelAcc250', 'pixelAcc32']);
+  });
+});
