@@ -3,16 +3,18 @@
  * ones built from forward `tf.conv2d` calls (conv-gradients-ops.ts). wasm has no Conv2DBackpropFilter
  * kernel and a slow Conv2DBackpropInput; cpu's are naive loops (STACK.md §2, §7). On other backends
  * (tensorflow, webgpu, webgl: native backprop kernels) and for NCHW or dilation > 1 the stock
- * gradient that was registered before runs instead.
+ * gradient that was registered before runs instead. On wasm the two backprop kernels themselves are
+ * replaced too (conv-gradients-kernels.ts): a faster tf.conv2dTranspose forward, and the missing
+ * Conv2DBackpropFilter for code that calls it directly.
  */
 import { tf } from './tf.js';
-import { conv2dFilterGrad, conv2dInputGrad, type ConvPad } from './conv-gradients-ops.js';
+import { conv2dFilterGrad, conv2dInputGrad, type ConvPad, type Rounding } from './conv-gradients-ops.js';
+import { registerWasmConvKernels } from './conv-gradients-kernels.js';
 
 /** Backends on which the forward-op gradients are used. */
-export const FORWARD_OP_CONV_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
+const FORWARD_OP_CONV_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
 
 type Shape4 = [number, number, number, number];
-type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 interface ConvAttrs {
   strides: number | [number, number];
   pad: ConvPad;
@@ -84,8 +86,12 @@ function conv2dTransposeConfig(stock: tf.GradConfig | undefined): OwnGradConfig 
   };
 }
 
-/** Registers both gradients; idempotent (re-registering keeps the original stock gradient to delegate to). */
+/**
+ * Registers both gradients and the wasm kernels; idempotent (re-registering keeps the original stock
+ * gradient to delegate to). Loads the wasm backend package if it is not loaded yet.
+ */
 export function registerConvGradients(): void {
+  registerWasmConvKernels();
   const conv = tf.getGradient('Conv2D') as OwnGradConfig | undefined;
   if (!conv || !('alenStock' in conv)) tf.registerGradient(conv2dConfig(stockOf('Conv2D')));
   const tconv = tf.getGradient('Conv2DBackpropInput') as OwnGradConfig | undefined;

@@ -222,8 +222,8 @@ export interface Task {
    * the checkpoint.
    */
   readInput?(file: string, taskState?: Readonly<Record<string, unknown>>): Promise<{ x: Float32Array; n: number; ids?: string[] }>;
-  /** Writes predictions for `alen predict`; the default writes CSV rows (plus `.json`). */
-  writeOutput?(file: string, pred: Float32Array, n: number, ids?: readonly string[]): Promise<void>;
+  /** Writes predictions for `alen predict`; the default writes CSV rows. `taskState` as for `readInput`. */
+  writeOutput?(file: string, pred: Float32Array, n: number, ids?: readonly string[], taskState?: Readonly<Record<string, unknown>>): Promise<void>;
   readonly bench?: { readonly quick: BenchProfile; readonly paper: BenchProfile };
   readonly paper?: PaperNumbers;
 }

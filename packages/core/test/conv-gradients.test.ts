@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { tf } from '../src/tf.js';
 import { useBackend } from '../src/backend.js';
 import { registerConvGradients } from '../src/conv-gradients.js';
@@ -216,6 +216,54 @@ describe('conv2d gradients vs the stock cpu kernels', () => {
     expect(maxRelErr(await dx.data(), f.ref.dx)).toBeLessThan(2e-6);
     expect(maxRelErr(g.dw, f.ref.dw)).toBeLessThan(2e-6);
     tf.dispose([x, w, dy, xc, dyc, dx]);
+  });
+});
+
+describe('wasm Conv2DBackpropInput / Conv2DBackpropFilter kernels from forward ops', () => {
+  const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+
+  it('conv2dTranspose forward and both kernels match float64 loops, NHWC and NCHW, without leaks', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend();
+    const before = [tf.memory().numTensors, backend.numDataIds()];
+    for (const c of cases().filter((c) => c.k >= 3 && c.s[0] === c.s[1])) {
+      const f = fixture(c);
+      const x = tf.tensor4d(f.xv, f.xs), w = tf.tensor4d(f.wv, f.ws), dy = tf.tensor4d(f.dyv, f.outShape);
+      const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+      for (let rep = 0; rep < 2; rep++) {
+        const t = c.s[0] === c.s[1] && typeof c.pad === 'string' ? tf.conv2dTranspose(dy, w, f.xs, c.s, c.pad) : run('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: f.xs });
+        const dw = run('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.ws });
+        expect(maxRelErr(await t.data(), f.ref.dx), `dx ${label(c)}`).toBeLessThan(2e-6);
+        expect(maxRelErr(await dw.data(), f.ref.dw), `dW ${label(c)}`).toBeLessThan(2e-6);
+        tf.dispose([t, dw]);
+      }
+      // NCHW goes through transposes; a channels-first explicit padding is converted too.
+      const xc = tf.transpose(x, [0, 3, 1, 2]), dyc = tf.transpose(dy, [0, 3, 1, 2]);
+      const padc = typeof c.pad === 'number' ? [[0, 0], [0, 0], [c.pad, c.pad], [c.pad, c.pad]] : c.pad;
+      const cattrs = { ...attrs, pad: padc, dataFormat: 'NCHW' };
+      const tc = run('Conv2DBackpropInput', { dy: dyc, filter: w }, { ...cattrs, inputShape: xc.shape });
+      const dwc = run('Conv2DBackpropFilter', { x: xc, dy: dyc }, { ...cattrs, filterShape: f.ws });
+      const t = tf.transpose(tc, [0, 2, 3, 1]);
+      expect(maxRelErr(await t.data(), f.ref.dx), `NCHW dx ${label(c)}`).toBeLessThan(2e-6);
+      expect(maxRelErr(await dwc.data(), f.ref.dw), `NCHW dW ${label(c)}`).toBeLessThan(2e-6);
+      // The kernels' inputs are still intact.
+      expect(Array.from(await x.data())).toEqual(Array.from(f.xv));
+      expect(Array.from(await dy.data())).toEqual(Array.from(f.dyv));
+      tf.dispose([x, w, dy, xc, dyc, tc, dwc, t]);
+    }
+    expect([tf.memory().numTensors, backend.numDataIds()]).toEqual(before);
+  });
+
+  it('registering again keeps the same kernels and warns about nothing', async () => {
+    await useBackend('wasm');
+    const k = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    const warn = vi.spyOn(console, 'warn');
+    registerConvGradients();
+    await useBackend('wasm');
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(k);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 });
 

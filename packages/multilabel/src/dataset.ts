@@ -203,7 +203,8 @@ export async function loadMultilabel(spec: MultilabelSpec, ctx: LoadContext): Pr
         x: train.features.subarray(0, nTrain * F),
         y: train.labels.subarray(0, nTrain * L),
         ids: rowIds(order.subarray(0, nTrain)),
-        meta: { ...trainMeta },
+        // taskState is saved with checkpoints and handed back to readInput/writeOutput at predict time
+        meta: { ...trainMeta, taskState: { ...trainMeta } },
       },
       F, L, lim.train,
     ),

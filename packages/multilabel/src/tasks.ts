@@ -33,6 +33,7 @@ function defaultsFor(r: Recipe): Defaults {
       dvnInferenceProb: 0.5,
       dvnNormalized: false,
       dvnInit: 'zeros',
+      testStepsCandidates: [5, 10, 15, 20, 25, 30],
     },
     // Starting point from the PyTorch attempt (SPEC.md §5); to be retuned by a sweep.
     alen: {
@@ -90,9 +91,10 @@ export function createMultilabelTask(spec: MultilabelSpec, recipe: Recipe, paper
     defaults: defaultsFor(recipe),
     bench: benchFor(),
     paper,
-    readInput: (file: string, ctx?: PredictContext) => readPredictInput(spec, file, ctx),
-    writeOutput: (file: string, pred: Float32Array, n: number, ids?: readonly string[], ctx?: PredictContext) =>
-      writePredictOutput(spec, file, pred, n, ids, ctx),
+    readInput: (file: string, taskState?: Readonly<Record<string, unknown>>, ctx?: PredictContext) =>
+      readPredictInput(spec, file, { ...ctx, trainMeta: taskState ?? ctx?.trainMeta }),
+    writeOutput: (file: string, pred: Float32Array, n: number, ids?: readonly string[], taskState?: Readonly<Record<string, unknown>>, ctx?: PredictContext) =>
+      writePredictOutput(spec, file, pred, n, ids, { ...ctx, trainMeta: taskState ?? ctx?.trainMeta }),
   } satisfies Task);
 }
 

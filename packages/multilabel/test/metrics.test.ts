@@ -59,7 +59,7 @@ describe('soft F1 oracle', () => {
     a.fill(0, 0, L); // and prediction empty
     const before = tf.memory().numTensors;
     const h = softF1(tf.tensor2d(a, [n, L]), tf.tensor2d(b, [n, L]));
-    const vals = await h.data();
+    const vals = (await h.data()) as Float32Array;
     expect(h.shape).toEqual([n]);
     expect(vals[0]).toBe(0);
     const meanSoft = (100 * vals.reduce((s, v) => s + v, 0)) / n;

@@ -34,7 +34,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       name: a.input, size: input.n, x: input.x, xShape: model.xShape, y: new Float32Array(input.n * sizeOfShape(model.yShape)), yShape: model.yShape, ids: input.ids,
     };
     const { pred } = await predictDataset(model, data, { steps: a.steps, inferenceOnly: a.inferenceOnly });
-    if (task.writeOutput) await task.writeOutput(a.output, pred, input.n, input.ids);
+    if (task.writeOutput) await task.writeOutput(a.output, pred, input.n, input.ids, topology.taskState);
     else writeNumericRows(a.output, pred, input.n, input.ids);
     if (!a.quiet) log(`wrote predictions for ${input.n} example(s) to ${a.output}`);
   },
