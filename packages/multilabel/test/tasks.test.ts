@@ -71,7 +71,7 @@ describe('alen predict I/O', () => {
 
   it('readInput standardizes with the saved train statistics, with or without label attributes', async () => {
     const data = await bookmarksTask.load(ctx({ dataDir: dir }));
-    const withLabels = await bookmarksTask.readInput(w.testFile, { trainMeta: data.train.meta });
+    const withLabels = await bookmarksTask.readInput(w.testFile, data.train.meta!.taskState as Record<string, unknown>);
     expect(withLabels.n).toBe(40);
     expect(withLabels.ids!.slice(0, 2)).toEqual(['0', '1']);
     expect(withLabels.x).toEqual(data.test.x);
@@ -84,7 +84,7 @@ describe('alen predict I/O', () => {
     expect(noLabels).not.toContain('TAG_');
     const file = path.join(dir, 'inputs.arff');
     fs.writeFileSync(file, noLabels);
-    const viaDir = await bookmarksTask.readInput(file, { dataDir: dir });
+    const viaDir = await bookmarksTask.readInput(file, undefined, { dataDir: dir });
     expect(viaDir.x).toEqual(data.test.x);
   });
 
@@ -92,7 +92,7 @@ describe('alen predict I/O', () => {
     await expect(bookmarksTask.readInput(w.testFile)).rejects.toThrow(/needs the training standardization/);
     const bad = path.join(dir, 'bad.arff');
     fs.writeFileSync(bad, '@relation x\n@attribute f0 {0,1}\n@data\n{0 1}\n');
-    await expect(bookmarksTask.readInput(bad, { dataDir: dir })).rejects.toThrow(
+    await expect(bookmarksTask.readInput(bad, undefined, { dataDir: dir })).rejects.toThrow(
       new RegExp(`${bad}: 1 feature attributes .* expects 2150`),
     );
   });
@@ -103,14 +103,14 @@ describe('alen predict I/O', () => {
     pred[10] = 0.5;
     pred[208 + 7] = 0.49;
     const out = path.join(dir, 'pred.csv');
-    await bookmarksTask.writeOutput(out, pred, 2, ['a', 'b'], { dataDir: dir });
+    await bookmarksTask.writeOutput(out, pred, 2, ['a', 'b'], undefined, { dataDir: dir });
     expect(fs.readFileSync(out, 'utf8')).toBe('id,labels\na,TAG_synthetic3 TAG_synthetic10\nb,\n');
     const json = JSON.parse(fs.readFileSync(scoresFileFor(out), 'utf8'));
     expect(scoresFileFor(out)).toBe(path.join(dir, 'pred.json'));
     expect(json.labels).toHaveLength(208);
     expect(json.ids).toEqual(['a', 'b']);
     expect(json.scores[1][7]).toBeCloseTo(0.49, 6);
-    await bookmarksTask.writeOutput(out, pred, 2, undefined, { threshold: 0.4 });
+    await bookmarksTask.writeOutput(out, pred, 2, undefined, undefined, { threshold: 0.4 });
     expect(fs.readFileSync(out, 'utf8')).toBe('id,labels\n0,label3 label10\n1,label7\n');
     await expect(bookmarksTask.writeOutput(out, pred, 3)).rejects.toThrow(AlenError);
   });
