@@ -186,8 +186,11 @@ export type PaperNumbers = Partial<Record<MethodName | 'infnet(alen)' | string, 
 
 /** A file a task reads, for "which files were expected where" messages. */
 export interface ExpectedFile {
+  /** A file or folder, relative to the data directory. */
   readonly path: string;
   readonly description: string;
+  /** Used when present (e.g. extra metrics), not required. */
+  readonly optional?: boolean;
 }
 
 /**

@@ -13,8 +13,10 @@ export const tasksCommand: CommandModule<object, GlobalArgs & { json?: boolean }
     const { dataDir } = await setup({ ...args, quiet: true });
     const rows = listTasks().map((t) => {
       const files = t.expectedFiles ?? [];
-      const missing = files.filter((f) => !fs.existsSync(path.join(dataDir, f.path))).map((f) => f.path);
-      return { name: t.name, description: t.description, metric: t.primaryMetric, output: t.outputSpace.kind, missing };
+      const absent = files.filter((f) => !fs.existsSync(path.join(dataDir, f.path)));
+      const missing = absent.filter((f) => !f.optional).map((f) => f.path);
+      const optionalMissing = absent.filter((f) => f.optional).map((f) => f.path);
+      return { name: t.name, description: t.description, metric: t.primaryMetric, output: t.outputSpace.kind, missing, optionalMissing };
     });
     if (args.json) {
       process.stdout.write(JSON.stringify({ dataDir, tasks: rows }, null, 2) + '\n');
@@ -27,7 +29,7 @@ export const tasksCommand: CommandModule<object, GlobalArgs & { json?: boolean }
     process.stdout.write(
       markdownTable(
         ['task', 'description', 'metric', 'output', 'data'],
-        rows.map((r) => [r.name, r.description, r.metric, r.output, r.missing.length ? `missing: ${r.missing.join(', ')}` : 'ok']),
+        rows.map((r) => [r.name, r.description, r.metric, r.output, r.missing.length ? `missing: ${r.missing.join(', ')}` : r.optionalMissing.length ? `ok (optional missing: ${r.optionalMissing.join(', ')})` : 'ok']),
       ),
     );
     process.stdout.write(`data directory: ${dataDir}\n`);
