@@ -45,3 +45,26 @@ describe('learning on a Bibtex subset (CI-sized, fixed seed)', () => {
     });
   }
 });
+
+describe('Bookmarks on synthetic data of the real shape and format (the real files are not here)', () => {
+  it('loads 2150 features / 208 labels and trains ALEN with the two-layer value net (finite losses, predictions in [0,1])', async () => {
+    const { writeSyntheticDataset, BOOKMARKS_SHAPE, bookmarksTask } = await import('../src/index.js');
+    const { tempDir } = await import('./helpers.js');
+    const { predictDataset } = await import('@alen/core');
+    const dir = tempDir();
+    writeSyntheticDataset(dir, { ...BOOKMARKS_SHAPE, train: 300, test: 100, seed: 4 });
+    const d = limitTaskData(await bookmarksTask.load({ dataDir: dir, seed: 0, options: {} }), { test: 100 });
+    expect(d.train.xShape).toEqual([2150]);
+    expect(d.train.yShape).toEqual([208]);
+    expect(d.train.size + d.val.size).toBe(300);
+    const hp = resolveHyperParams(bookmarksTask, 'alen', { epochs: 2, testStepsCandidates: [0, 2] });
+    expect(hp.arch.layers).toBe(2);
+    const res = await train({ task: bookmarksTask, method: 'alen', hp, data: d, seed: 0 });
+    expect(res.history).toHaveLength(2);
+    for (const h of res.history) for (const v of Object.values(h.losses)) expect(Number.isFinite(v)).toBe(true);
+    expect(res.model.energy!.params.params.map((p) => p.name)).toContain('fc2/kernel');
+    const { pred } = await predictDataset(res.model, d.test);
+    expect(pred.length).toBe(100 * 208);
+    expect(pred.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+});

@@ -47,7 +47,7 @@ export function convEnergyOptions(arch: Arch, inputSize: number): ConvEnergyOpti
 /**
  * The DVN value network (SPEC §3): image (3 channels) and mask (1) concatenated → conv 5×5 64 s1 →
  * conv 5×5 128 s2 → conv 5×5 128 s2 → flatten → FC 384 (dropout) → FC 192 → FC 1, ReLU after every
- * layer but the last; 'same' padding, He-normal weights, zero biases. `encode(x)` is x itself;
+ * layer but the last; 'same' padding, He-normal weights, zero biases. `encode(x)` is a clone of x;
  * `score(x, y)` returns the raw score [N] (the method adds a sigmoid when it wants one).
  */
 export function createConvEnergy(ctx: BuildContext, opts: ConvEnergyOptions): EnergyNet {
@@ -64,7 +64,8 @@ export function createConvEnergy(ctx: BuildContext, opts: ConvEnergyOptions): En
   const fc3 = dense(params, 'fc3', opts.fc[1], 1);
   return {
     params,
-    encode: (x) => x,
+    // A clone, not x itself: the caller owns (and disposes) what encode returns.
+    encode: (x) => tf.clone(x),
     score: (h: tf.Tensor, y: tf.Tensor, mode: Mode) =>
       tf.tidy(() => {
         const N = h.shape[0]!;
