@@ -99,8 +99,8 @@ describe('a few training steps (tiny widths)', () => {
     const first = [tf.tidy(gLoss).dataSync()[0]!, tf.tidy(vLoss).dataSync()[0]!];
     let count = 0;
     for (let i = 0; i < 5; i++) {
-      tf.dispose(optG.minimize(gLoss, false, g.params.variables));
-      tf.dispose(optV.minimize(vLoss, false, v.params.variables));
+      optG.minimize(gLoss, false, g.params.variables)?.dispose();
+      optV.minimize(vLoss, false, v.params.variables)?.dispose();
       if (i === 0) count = tf.memory().numTensors;
     }
     expect(tf.memory().numTensors).toBe(count);
