@@ -68,7 +68,8 @@ export interface Mode {
 /**
  * Energy (value) network v(x, y) → [B]. Split into the part that depends on x alone (`encode`,
  * computed once per batch and reused over ascent steps) and the score of an output.
- * `score` returns the raw output; the method decides whether a sigmoid follows.
+ * `score` returns the raw output; the method decides whether a sigmoid follows. `encode` may
+ * return `x` itself; anything else it returns belongs to the caller, who disposes it.
  */
 export interface EnergyNet {
   readonly params: ParamStore;

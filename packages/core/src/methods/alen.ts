@@ -1,7 +1,7 @@
 import { tf } from '../tf.js';
 import type { Batch, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
-import { EVAL, energyOutput, halfSquared, refine, repeatBatch, requireNet } from './shared.js';
+import { EVAL, disposeEncoding, energyOutput, halfSquared, refine, repeatBatch, requireNet } from './shared.js';
 
 /**
  * ALEN (Algorithm 1). Per minibatch: y' = g(x); y'' = a few normalized ascent steps on v from y';
@@ -26,7 +26,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
       const h = tf.tidy(() => energy.encode(x, EVAL));
       const { y: yPP } = refine(energy, h, yP, space, hp, hp.trainSteps);
-      h.dispose();
+      disposeEncoding(h, x);
       const withC = hp.betaV > 0;
       const targets = tf.tidy(() => {
         const b = task.oracle(yP, yStar);
@@ -82,7 +82,8 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       }
       const h = tf.tidy(() => model.energy!.encode(x, EVAL));
       const res = refine(model.energy, h, y0, space, model.hp, steps, record);
-      tf.dispose([h, y0]);
+      disposeEncoding(h, x);
+      y0.dispose();
       return res;
     },
   };

@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import type { HyperParams, OutputSpace } from '../types.js';
 import type { Method } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, requireNet } from './shared.js';
+import { EVAL, disposeEncoding, requireNet } from './shared.js';
 import { outputShapeFor } from '../model.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
@@ -52,7 +52,7 @@ export function dvnMethod(): Method {
         y = dvnAscent(score, y0, space, hp, 1).y;
         y0.dispose();
       }
-      h.dispose();
+      disposeEncoding(h, x);
       const target = task.oracle(y, yStar);
       const train = { training: true, rng };
       const lossV = ctx.optimizers.energy!.step(() => {
@@ -69,7 +69,8 @@ export function dvnMethod(): Method {
       const h = tf.tidy(() => energy.encode(x, EVAL));
       const y0 = startPoint([x.shape[0]!, ...outputShapeFor(model, x.shape.slice(1))], space, model.hp);
       const res = dvnAscent((y) => energy.score(h, y, EVAL), y0, space, model.hp, opts.steps ?? model.hp.dvnSteps, opts.record);
-      tf.dispose([h, y0]);
+      disposeEncoding(h, x);
+      y0.dispose();
       return res;
     },
   };

@@ -35,3 +35,8 @@ export function requireNet<T>(net: T | undefined, what: string, method: string):
   if (!net) throw new AlenError('BAD_CONFIG', `method '${method}' needs ${what} network, but the model has none`);
   return net;
 }
+
+/** Disposes an encoding unless it is the input itself (an `encode` may return `x` unchanged). */
+export function disposeEncoding(h: tf.Tensor, x: tf.Tensor): void {
+  if (h !== x) h.dispose();
+}
