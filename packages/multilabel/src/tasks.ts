@@ -45,7 +45,7 @@ function defaultsFor(r: Recipe): Defaults {
       eta: 1.0,
       trainSteps: 3,
       testSteps: 6,
-      testStepsCandidates: [1, 2, 3, 4, 5, 6, 8, 10],
+      testStepsCandidates: [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20],
       energyOutput: 'sigmoid',
       lambdaV: 1,
       betaV: 1,
