@@ -41,3 +41,10 @@ export type { ModelTopology, TrainingState, LoadedCheckpoint } from './checkpoin
 export { writeFileAtomic, writeDirAtomic } from './fs-atomic.js';
 export type { Callback, TrainStartInfo, BatchInfo, EpochRecord } from './callbacks/callback.js';
 export { jsonlLogger } from './callbacks/jsonl-logger.js';
+
+// Ready-made networks for image tasks (dense per-pixel outputs)
+export { convEnergyNet } from './nets/conv-energy.js';
+export type { ConvEnergyNetOptions } from './nets/conv-energy.js';
+export { fcnInference } from './nets/fcn.js';
+export type { FcnInferenceOptions } from './nets/fcn.js';
+export type { StoreOrContext, ConvStackOptions } from './nets/net-options.js';

@@ -3,8 +3,8 @@
  * ALEN's FCN inference net (SPEC.md §3).
  */
 import {
-  AlenError, conv2d, conv2dTranspose, dense, dropout, ParamStore, tf,
-  type BuildContext, type EnergyNet, type InferenceNet, type Mode,
+  AlenError, convEnergyNet, fcnInference,
+  type BuildContext, type EnergyNet, type InferenceNet,
 } from '@alen/core';
 
 /** Architecture options (`hp.arch`), with their defaults. */
@@ -55,62 +55,47 @@ function checkShapes(ctx: BuildContext): { h: number; w: number; cx: number; cy:
 }
 
 /**
- * Energy net v(x, y): image and soft mask concatenated on channels → conv 5×5 64 s1 → 128 s2 →
- * 128 s2 (ReLU) → FC 384 (ReLU, dropout) → FC 192 (ReLU) → FC 1, the raw score. `encode` is the
- * identity (the convolutions need x and y together); it returns a copy so callers may dispose it.
+ * Energy net v(x, y) on core's {@link convEnergyNet}: image and soft mask concatenated on channels →
+ * conv 5×5 64 s1 → 128 s2 → 128 s2 (ReLU) → FC 384 (ReLU, dropout) → FC 192 (ReLU) → FC 1 (`out`),
+ * the raw score. `encode` is the identity; it returns a copy so callers may dispose it.
  */
 export function createEnergyNet(ctx: BuildContext): EnergyNet {
   const a = resolveArch(ctx.hp.arch);
   const { h, w, cx, cy } = checkShapes(ctx);
-  const params = new ParamStore('energy', ctx.rng);
-  const k = a.energyKernel;
-  const c1 = conv2d(params, 'conv1', k, cx + cy, a.energyConv1, { stride: 1 });
-  const c2 = conv2d(params, 'conv2', k, a.energyConv1, a.energyConv2, { stride: 2 });
-  const c3 = conv2d(params, 'conv3', k, a.energyConv2, a.energyConv3, { stride: 2 });
-  const flat = (h / 4) * (w / 4) * a.energyConv3;
-  const f1 = dense(params, 'fc1', flat, a.energyFc1);
-  const f2 = dense(params, 'fc2', a.energyFc1, a.energyFc2);
-  const f3 = dense(params, 'out', a.energyFc2, 1, { init: 'glorot' });
-  return {
-    params,
-    encode: (x) => tf.clone(x),
-    score: (hx, y, mode: Mode) =>
-      tf.tidy(() => {
-        const B = hx.shape[0]!;
-        const inp = tf.concat([hx as tf.Tensor4D, y as tf.Tensor4D], 3);
-        let z: tf.Tensor = tf.relu(c3(tf.relu(c2(tf.relu(c1(inp))))));
-        z = tf.reshape(z, [B, flat]);
-        z = dropout(tf.relu(f1(z)), a.energyDropout, mode);
-        z = tf.relu(f2(z));
-        return tf.reshape(f3(z), [B]) as tf.Tensor1D;
-      }),
-  };
+  return convEnergyNet(ctx, {
+    inChannels: cx,
+    outChannels: cy,
+    height: h,
+    width: w,
+    kernel: a.energyKernel,
+    conv: [a.energyConv1, a.energyConv2, a.energyConv3],
+    strides: [1, 2, 2],
+    fc: [a.energyFc1, a.energyFc2],
+    dropout: a.energyDropout,
+    outName: 'out',
+    outInit: 'glorot',
+    cloneOnEncode: true,
+    label: 'lfw energy net',
+  });
 }
 
 /**
- * FCN inference net g(x): conv 5×5 64 s1 → 128 s2 → 128 s2 (ReLU), deconv 5×5 s2 → 64 (ReLU),
- * deconv 5×5 s2 → 3 logits at the input resolution (softmax is the output space's `activate`).
+ * FCN inference net g(x) on core's {@link fcnInference}: conv 5×5 64 s1 → 128 s2 → 128 s2 (ReLU),
+ * deconv 5×5 s2 → 64 (ReLU), deconv 5×5 s2 → 3 logits at the input resolution (softmax is the output
+ * space's `activate`).
  */
 export function createFcn(ctx: BuildContext): InferenceNet {
   const a = resolveArch(ctx.hp.arch);
   const { cx, cy } = checkShapes(ctx);
-  const params = new ParamStore('inference', ctx.rng);
-  const k = a.fcnKernel;
-  const c1 = conv2d(params, 'conv1', k, cx, a.fcnConv1, { stride: 1 });
-  const c2 = conv2d(params, 'conv2', k, a.fcnConv1, a.fcnConv2, { stride: 2 });
-  const c3 = conv2d(params, 'conv3', k, a.fcnConv2, a.fcnConv3, { stride: 2 });
-  const d1 = conv2dTranspose(params, 'deconv1', k, a.fcnConv3, a.fcnDeconv1, { stride: 2 });
-  const d2 = conv2dTranspose(params, 'deconv2', k, a.fcnDeconv1, cy, { stride: 2, init: 'glorot' });
-  return {
-    params,
-    logits: (x, mode: Mode) =>
-      tf.tidy(() => {
-        let z = tf.relu(c1(x as tf.Tensor4D));
-        z = tf.relu(c2(z));
-        z = tf.relu(c3(z));
-        z = dropout(z, a.fcnDropout, mode) as tf.Tensor4D;
-        z = tf.relu(d1(z));
-        return d2(z);
-      }),
-  };
+  return fcnInference(ctx, {
+    inChannels: cx,
+    outChannels: cy,
+    kernel: a.fcnKernel,
+    conv: [a.fcnConv1, a.fcnConv2, a.fcnConv3],
+    strides: [1, 2, 2],
+    deconv: [a.fcnDeconv1],
+    dropout: a.fcnDropout,
+    outInit: 'glorot',
+    label: 'lfw FCN',
+  });
 }
