@@ -48,3 +48,9 @@ export type { ConvEnergyNetOptions } from './nets/conv-energy.js';
 export { fcnInference } from './nets/fcn.js';
 export type { FcnInferenceOptions } from './nets/fcn.js';
 export type { StoreOrContext, ConvStackOptions } from './nets/net-options.js';
+
+// Small helpers shared by task plugins
+export { archNumber, archBoolean, archString } from './util/arch-options.js';
+export type { ArchSource, ArchNumberOptions } from './util/arch-options.js';
+export { mapLimit } from './util/map-limit.js';
+export { listImageFiles, IMAGE_EXTENSIONS } from './util/image-files.js';

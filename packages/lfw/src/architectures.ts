@@ -3,7 +3,7 @@
  * ALEN's FCN inference net (SPEC.md §3).
  */
 import {
-  AlenError, convEnergyNet, fcnInference,
+  AlenError, archNumber, convEnergyNet, fcnInference,
   type BuildContext, type EnergyNet, type InferenceNet,
 } from '@alen/core';
 
@@ -28,19 +28,14 @@ export const ARCH_DEFAULTS = {
 
 export type LfwArch = { -readonly [K in keyof typeof ARCH_DEFAULTS]: number };
 
-/** Resolves `hp.arch` against the defaults; unknown keys and non-numbers are errors. */
+const RATES = new Set<keyof LfwArch>(['energyDropout', 'fcnDropout']);
+
+/** Resolves `hp.arch` against the defaults: sizes are positive integers, dropouts rates in [0, 1). Other keys are ignored. */
 export function resolveArch(arch: Record<string, number | string | boolean> | undefined): LfwArch {
-  const out: LfwArch = { ...ARCH_DEFAULTS };
-  for (const [k, v] of Object.entries(arch ?? {})) {
-    if (!(k in ARCH_DEFAULTS)) continue; // other tasks' or methods' keys may share hp.arch
-    const num = typeof v === 'string' ? Number(v) : v;
-    if (typeof num !== 'number' || !Number.isFinite(num) || num < 0) {
-      throw new AlenError('BAD_CONFIG', `lfw arch option ${k}=${String(v)} must be a non-negative number`);
-    }
-    out[k as keyof LfwArch] = num;
-  }
-  for (const k of ['energyDropout', 'fcnDropout'] as const) {
-    if (out[k] >= 1) throw new AlenError('BAD_CONFIG', `lfw arch option ${k}=${out[k]} must be a rate in [0, 1)`);
+  const out = { ...ARCH_DEFAULTS } as LfwArch;
+  for (const k of Object.keys(ARCH_DEFAULTS) as (keyof LfwArch)[]) {
+    out[k] = archNumber(arch, k, ARCH_DEFAULTS[k], RATES.has(k) ? { min: 0 } : { min: 1, integer: true });
+    if (RATES.has(k) && out[k] >= 1) throw new AlenError('BAD_CONFIG', `lfw arch option ${k}=${out[k]} must be a rate in [0, 1)`);
   }
   return out;
 }

@@ -6,14 +6,13 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AlenError, dataError, type Dataset, type LoadContext, type Split, type TaskData } from '@alen/core';
+import { AlenError, dataError, mapLimit, type Dataset, type LoadContext, type Split, type TaskData } from '@alen/core';
 import { cacheRoot, CACHE_VERSION, encodeCache, readCacheFile, writeFileAtomic, type SplitArrays } from './cache.js';
 import { classProportions } from './area-resize.js';
 import {
   CLASS_NAMES, FULL_PIXELS, FULL_SIZE, IMAGE_DIR, LABEL_DIR, LFW_DIR, NUM_CLASSES, SIZE, SPLIT_FILES, SUPERPIXEL_LABEL_DIR,
   SUPERPIXEL_MAP_DIR, X_LEN, X_SHAPE, Y_LEN, Y_SHAPE,
 } from './constants.js';
-import { mapLimit } from './concurrency.js';
 import { decodeRgb, toInput } from './image.js';
 import { readLabelMap } from './label-map.js';
 import type { LfwMeta } from './meta.js';

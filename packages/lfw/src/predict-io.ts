@@ -2,30 +2,20 @@
  * `alen predict` input and output for LFW: images in, colour label maps and soft maps out.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { AlenError } from '@alen/core';
+import { AlenError, listImageFiles, mapLimit } from '@alen/core';
 import { CLASS_COLORS, CLASS_NAMES, FULL_SIZE, NUM_CLASSES, SIZE, X_LEN, Y_LEN, Y_SHAPE } from './constants.js';
-import { mapLimit } from './concurrency.js';
 import { decodeRgb, toInput } from './image.js';
 import { upsampleArgmax } from './upsample.js';
 
-const IMAGE_EXT = /\.(jpe?g|png|webp|tiff?)$/i;
-
 /**
- * Reads one image or every image (.jpg, .jpeg, .png, .webp, .tif) of a folder, sorted by name,
+ * Reads one image or every image of a folder (core's {@link listImageFiles}: sorted by name),
  * resized exactly as in training (area averaging to 32×32, values in [0, 1]). Ids are the paths.
  */
 export async function readLfwInput(file: string): Promise<{ x: Float32Array; n: number; ids: string[] }> {
-  if (!existsSync(file)) throw new AlenError('MISSING_DATA', `${file}: input not found (give an image or a folder of JPEG images)`);
-  let files: string[];
-  if (statSync(file).isDirectory()) {
-    files = (await readdir(file)).filter((f) => IMAGE_EXT.test(f)).sort().map((f) => path.join(file, f));
-    if (!files.length) throw new AlenError('MISSING_DATA', `${file}: folder holds no .jpg/.jpeg/.png/.webp/.tif images`);
-  } else {
-    files = [file];
-  }
+  const files = listImageFiles(file);
   const x = new Float32Array(files.length * X_LEN);
   await mapLimit(files, 8, async (f, i) => {
     toInput(await decodeRgb(f), SIZE, x, i * X_LEN);

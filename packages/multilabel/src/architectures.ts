@@ -1,31 +1,7 @@
-import { AlenError, ParamStore, dense, dropout, tf } from '@alen/core';
+import { ParamStore, archNumber, archString, dense, dropout, tf } from '@alen/core';
 import type { BuildContext, EnergyNet, Init, InferenceNet, Mode } from '@alen/core';
 
-type Arch = BuildContext['hp']['arch'];
-
-/** Reads a numeric architecture option (`--arch key=value`), with a default. */
-export function archNumber(arch: Arch | undefined, key: string, fallback: number, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
-  const raw = arch?.[key];
-  const v = raw === undefined ? fallback : typeof raw === 'string' ? Number(raw) : raw;
-  const { min = -Infinity, max = Infinity, integer = false } = opts;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new AlenError(
-      'BAD_CONFIG',
-      `architecture option ${key} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(raw)}`,
-    );
-  }
-  return v;
-}
-
 const INITS: readonly Init[] = ['he', 'glorot', 'torch', 'zeros'];
-
-function archInit(arch: Arch | undefined, key: string, fallback: Init): Init {
-  const raw = arch?.[key] ?? fallback;
-  if (!(INITS as readonly unknown[]).includes(raw)) {
-    throw new AlenError('BAD_CONFIG', `architecture option ${key} must be one of ${INITS.join(', ')}, got ${String(raw)}`);
-  }
-  return raw as Init;
-}
 
 function shapeSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -93,7 +69,7 @@ export function createInferenceNet(ctx: BuildContext): InferenceNet {
   const L = shapeSize(ctx.yShape);
   const H = archNumber(arch, 'gHidden', 150, { min: 1, integer: true });
   const rate = archNumber(arch, 'gDropout', 0.5, { min: 0, max: 0.99 });
-  const init = archInit(arch, 'gInit', 'torch');
+  const init = archString(arch, 'gInit', 'torch', INITS);
 
   const params = new ParamStore('inference', ctx.rng);
   const fc1 = dense(params, 'fc1', F, H, { init });

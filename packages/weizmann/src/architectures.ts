@@ -1,24 +1,7 @@
 import type { BuildContext, EnergyNet, InferenceNet } from '@alen/core';
-import { AlenError, convEnergyNet, fcnInference } from '@alen/core';
+import { archNumber, convEnergyNet, fcnInference } from '@alen/core';
 
 type Arch = BuildContext['hp']['arch'];
-
-function archNumber(arch: Arch, key: string, fallback: number, opts: { integer?: boolean; min?: number; max?: number } = {}): number {
-  const raw = arch[key];
-  if (raw === undefined) return fallback;
-  const v = typeof raw === 'string' ? Number(raw) : raw;
-  const bad =
-    typeof v !== 'number' ||
-    !Number.isFinite(v) ||
-    (opts.integer && !Number.isInteger(v)) ||
-    (opts.min !== undefined && v < opts.min) ||
-    (opts.max !== undefined && v > opts.max);
-  if (bad) {
-    const range = `${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}${opts.max !== undefined ? ` and ≤ ${opts.max}` : ''}`;
-    throw new AlenError('BAD_CONFIG', `arch option ${key} must be ${range}, got ${String(raw)}`);
-  }
-  return v as number;
-}
 
 const width = (arch: Arch, key: string, fallback: number) => archNumber(arch, key, fallback, { integer: true, min: 1 });
 const rate = (arch: Arch, key: string, fallback: number) => archNumber(arch, key, fallback, { min: 0, max: 0.99 });

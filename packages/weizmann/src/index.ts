@@ -18,7 +18,9 @@ export { softIou, iouCounts, evaluateMasks } from './metrics.js';
 export type { IouCounts } from './metrics.js';
 export { createConvEnergy, convEnergyOptions, createFcnInference, fcnOptions } from './architectures.js';
 export type { ConvEnergyOptions, FcnOptions } from './architectures.js';
-export { readImages, writeMasks, IMAGE_EXTENSIONS } from './predict-io.js';
+export { readImages, writeMasks } from './predict-io.js';
+/** Moved to @alen/core; re-exported for compatibility. */
+export { IMAGE_EXTENSIONS } from '@alen/core';
 export * from './paths.js';
 
 /** Every task this plugin provides (for plugin loaders that register tasks themselves). */

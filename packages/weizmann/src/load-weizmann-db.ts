@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskData } from '@alen/core';
-import { AlenError } from '@alen/core';
+import { AlenError, mapLimit } from '@alen/core';
 import { DB_MASK_DIR, DB_RGB_DIR, SPLIT_FILE, dbMaskPath, dbRgbPath } from './paths.js';
 import { parseSplitFile, type SplitEntry } from './split-file.js';
 import { applyLimit, buildTaskData, type HorseRecord, type Limit } from './dataset.js';
@@ -46,19 +46,6 @@ async function decodeHorse(rgbPath: string, maskPath: string, size: number, log?
   return { rgb: rgb.data, mask };
 }
 
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /**
  * The original Weizmann horse database (`horses/weizmann_horse_db`): `rgb/horseNNN.jpg` resized to
  * the size of `figure_ground/horseNNN.jpg`, then both resized to `size × size` (Lanczos 3, aspect
@@ -80,7 +67,7 @@ export async function loadWeizmannDb(dataDir: string, opts: WeizmannDbOptions = 
     }
   }
   opts.log?.(`weizmann: decoding ${needed.length} images of the Weizmann horse database at ${size}×${size}`);
-  const decoded = await mapPool(needed, opts.concurrency ?? 8, (e) =>
+  const decoded = await mapLimit(needed, opts.concurrency ?? 8, (e) =>
     decodeHorse(dbRgbPath(dataDir, e.horse), dbMaskPath(dataDir, e.horse), size, opts.log),
   );
   const byHorse = new Map(needed.map((e, i) => [e.horse, decoded[i]!]));

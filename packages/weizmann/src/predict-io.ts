@@ -1,29 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { AlenError } from '@alen/core';
+import { AlenError, listImageFiles } from '@alen/core';
 import { decodeResized } from './decode-image.js';
 
-/** Image files `alen predict` accepts. */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'];
-
-function isImage(file: string): boolean {
-  return IMAGE_EXTENSIONS.includes(path.extname(file).toLowerCase());
-}
-
 /**
- * Reads one image file, or every image file of a folder (sorted by name), resized to
+ * Reads one image file, or every image file of a folder (core's {@link listImageFiles}), resized to
  * `size × size` RGB (Lanczos 3, aspect ratio not kept) and scaled to [0, 1] as the training data.
  * Ids are the file names without extension.
  */
 export async function readImages(file: string, size = 32): Promise<{ x: Float32Array; n: number; ids: string[] }> {
-  if (!fs.existsSync(file)) throw new AlenError('MISSING_DATA', `${file}: no such image file or folder`);
-  const files = fs.statSync(file).isDirectory()
-    ? fs.readdirSync(file).filter(isImage).sort().map((f) => path.join(file, f))
-    : [file];
-  if (files.length === 0) {
-    throw new AlenError('MISSING_DATA', `${file}: folder holds no images (${IMAGE_EXTENSIONS.join(', ')})`);
-  }
+  const files = listImageFiles(file);
   const px = size * size * 3;
   const x = new Float32Array(files.length * px);
   for (let i = 0; i < files.length; i++) {
