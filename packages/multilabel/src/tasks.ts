@@ -35,14 +35,15 @@ function defaultsFor(r: Recipe): Defaults {
       dvnInit: 'zeros',
       testStepsCandidates: [5, 10, 15, 20, 25, 30],
     },
-    // Starting point from the PyTorch attempt (SPEC.md §5); to be retuned by a sweep.
+    // Sigmoid energy output and dropout 0.5 on g from the PyTorch attempt (SPEC.md §5).
     alen: {
       optimizer: 'adam',
       lr: 1e-3,
       beta1: 0.5,
       batchSize: 32,
       epochs: 60,
-      eta: 1.0,
+      // η and training steps from the validation sweep in docs/sweeps/bibtex-alen.md
+      eta: 0.5,
       trainSteps: 3,
       testSteps: 6,
       testStepsCandidates: [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20],
