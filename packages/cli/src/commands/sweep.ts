@@ -89,13 +89,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     });
     rows.sort((p, q) => (Number.isNaN(q.val) ? -1 : q.val - (Number.isNaN(p.val) ? -Infinity : p.val)));
     const runSeconds = outcomes.reduce((s, o) => s + o.seconds, 0);
+    const reused = outcomes.filter((o) => o.reused).length;
     const json = { task: a.task, method: a.method, metric: key, split: 'val', backend, seeds: a.seeds, fixed: a.set, epochs: a.epochs, jobs: a.jobs, wallSeconds: wall, sumRunSeconds: runSeconds, rows, command: 'alen ' + quoteArgs(process.argv.slice(2)) };
     writeFileAtomic(path.join(out, 'sweep.json'), JSON.stringify(json, null, 2) + '\n');
     const names = grid.map(([k]) => k);
     const md =
       `# Sweep: ${a.task} / ${a.method}, validation ${key}\n\n` +
       `Command: \`${json.command}\`\n\nFixed: ${a.set.join(' ') || '(task defaults)'}; seeds ${a.seeds.join(', ')}; backend ${backend}. ` +
-      `Wall time ${wall.toFixed(0)} s for ${runSeconds.toFixed(0)} s of runs (${a.jobs} parallel).\n\n` +
+      `Wall time ${wall.toFixed(0)} s for ${runSeconds.toFixed(0)} s of runs (${a.jobs} parallel)` +
+      (reused ? `; ${reused} of ${outcomes.length} runs reused from an earlier invocation` : '') + '.\n\n' +
       markdownTable([...names, `val ${key} (mean)`, 'per seed', 'best epoch', 'test steps'], rows.map((r) => [...names.map((n) => JSON.stringify(r.config[n])), Number.isNaN(r.val) ? 'failed' : r.val.toFixed(2), r.seeds.map((v) => v.toFixed(2)).join(' '), r.bestEpochs.join(' '), r.testSteps.join(' ')]));
     writeFileAtomic(path.join(out, 'sweep.md'), md);
     process.stdout.write(md);
