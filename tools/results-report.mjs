@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Merges every task's bench reports (docs/results/<profile>/<task>.json, written by `alen bench`)
 // into docs/results.md, and draws the test-time convergence curves (metric against ascent steps)
-// as PNG files in docs/figures/ with vega-lite (rendered to SVG, rasterised by sharp).
+// as PNG files in docs/figures/ with vega-lite (rendered to SVG, rasterised by sharp). A hand-written
+// `<task>.notes.md` beside a report is included under its table.
 //   node tools/results-report.mjs [--results docs/results] [--out docs/results.md] [--figures docs/figures]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -102,6 +103,8 @@ for (const r of reports) {
       '`' + row.command + '`',
     ]),
   );
+  const notes = path.join(args.results, r.profile, `${r.task}.notes.md`);
+  if (fs.existsSync(notes)) md += '\n' + fs.readFileSync(notes, 'utf8').trim() + '\n';
   const speed = speedRows(r, committedReport(r.profile, r.task));
   if (speed.length) {
     md += `\nSpeed against the last committed ${r.profile} run (${r.backend}):\n\n` + table(['method', 'train steps/s before', 'now', 'train Δ', 'inference Δ'], speed);
