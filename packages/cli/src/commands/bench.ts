@@ -20,7 +20,7 @@ const CURVE = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 20, 25, 30];
 
 function setsOf(o: HyperParamOverrides): string[] {
   return Object.entries(o).flatMap(([k, v]) =>
-    k === 'arch' ? Object.entries(v as object).map(([a, b]) => `arch.${a}=${JSON.stringify(b)}`) : v === undefined ? [] : [`${k}=${JSON.stringify(v)}`],
+    k === 'arch' ? Object.entries((v ?? {}) as object).map(([a, b]) => `arch.${a}=${JSON.stringify(b)}`) : v === undefined ? [] : [`${k}=${JSON.stringify(v)}`],
   );
 }
 
@@ -85,7 +85,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const jobs: Job[] = [];
     const commands: Record<string, string> = {};
     for (const m of methods) {
-      const sets = [...setsOf(profile.overrides?.common ?? {}), ...setsOf(profile.overrides?.[m] ?? {})];
+      const common = profile.overrides?.common ?? {};
+      const own = profile.overrides?.[m] ?? {};
+      const sets = setsOf({ ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       const base = ['--task', task.name, '--method', m, ...limitArgs, ...sets.flatMap((s) => ['--set', s])];
       if (m !== 'infnet') base.push('--curve', CURVE.join(','));
       commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
