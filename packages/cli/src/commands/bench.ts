@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { AlenError, getTask, METHODS, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
-import { globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
 import { runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
 import { markdownTable, mean, meanStd, std } from '../format.js';
@@ -78,10 +78,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new AlenError('UNKNOWN_METHOD', `unknown method '${m}'`);
     const seeds = a.seeds ?? [...profile.seeds];
     const limitArgs = Object.entries(profile.limit ?? {}).flatMap(([s, n]) => [`--limit-${s}`, String(n)]);
-    const extra: string[] = [];
-    if (a.backend) extra.push('--backend', a.backend);
-    if (a.data) extra.push('--data', path.resolve(a.data));
-    for (const p of a.plugin ?? []) extra.push('--plugin', path.resolve(p));
+    const extra = globalChildArgs(a);
     const jobs: Job[] = [];
     const commands: Record<string, string> = {};
     for (const m of methods) {

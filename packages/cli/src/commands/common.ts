@@ -64,3 +64,12 @@ export const cliPath = () => path.resolve(process.argv[1] ?? 'alen');
 export function quoteArgs(args: readonly string[]): string {
   return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
+
+/** The global flags a parent command hands on to its `alen train` child processes (paths made absolute). */
+export function globalChildArgs(a: GlobalArgs): string[] {
+  const out: string[] = [];
+  if (a.backend) out.push('--backend', a.backend);
+  if (a.data) out.push('--data', path.resolve(a.data));
+  for (const p of a.plugin ?? []) out.push('--plugin', path.resolve(p));
+  return out;
+}

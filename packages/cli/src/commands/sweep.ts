@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { METHODS, getTask, writeFileAtomic } from '@alen/core';
-import { globalOptions, limitOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, limitOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
 import { parseValue } from '../overrides.js';
 import { runJobs, type Job } from '../pool.js';
 import { markdownTable, mean } from '../format.js';
@@ -35,10 +35,7 @@ function cartesian(grid: Array<[string, unknown[]]>): Array<Record<string, unkno
 }
 
 function passthrough(a: SweepArgs): string[] {
-  const out: string[] = [];
-  if (a.backend) out.push('--backend', a.backend);
-  if (a.data) out.push('--data', path.resolve(a.data));
-  for (const p of a.plugin ?? []) out.push('--plugin', path.resolve(p));
+  const out = globalChildArgs(a);
   for (const o of a.opt) out.push('--opt', o);
   if (a.limitTrain) out.push('--limit-train', String(a.limitTrain));
   if (a.limitVal) out.push('--limit-val', String(a.limitVal));
