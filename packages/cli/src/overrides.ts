@@ -1,4 +1,4 @@
-import { AlenError, CORE_DEFAULTS, type HyperParamOverrides } from '@alen/core';
+import { AlenError, knownHyperParams, type HyperParamOverrides } from '@alen/core';
 
 /** Parses a value from the command line: JSON when it parses (numbers, booleans, arrays), else a string. */
 export function parseValue(raw: string): unknown {
@@ -21,8 +21,9 @@ export function parseSets(pairs: readonly string[]): HyperParamOverrides {
     if (key.startsWith('arch.')) {
       arch[key.slice(5)] = value as number | string | boolean;
     } else {
-      if (!(key in CORE_DEFAULTS) && key !== 'lrG' && key !== 'lrSchedule' && key !== 'testStepsCandidates') {
-        throw new AlenError('BAD_CONFIG', `unknown hyper-parameter '${key}'. Known: ${[...Object.keys(CORE_DEFAULTS).filter((k) => k !== 'arch'), 'lrG', 'lrSchedule', 'testStepsCandidates'].join(', ')}, or arch.NAME`);
+      const known = knownHyperParams();
+      if (!known.includes(key)) {
+        throw new AlenError('BAD_CONFIG', `unknown hyper-parameter '${key}'. Known: ${known.join(', ')}, or arch.NAME`);
       }
       out[key] = value;
     }

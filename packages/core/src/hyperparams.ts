@@ -30,6 +30,14 @@ export const CORE_DEFAULTS: HyperParams = {
   arch: {},
 };
 
+/** Hyper-parameters without a core default (unset means: use the general one, or none). */
+export const OPTIONAL_HYPERPARAMS = ['lrG', 'weightDecayV', 'weightDecayG', 'lrSchedule', 'testStepsCandidates'] as const;
+
+/** Every hyper-parameter name a user may set (besides `arch.NAME`). */
+export function knownHyperParams(): string[] {
+  return [...Object.keys(CORE_DEFAULTS).filter((k) => k !== 'arch'), ...OPTIONAL_HYPERPARAMS];
+}
+
 /** What each method name switches on or off; the ablations of ALEN Table 1 are the same loop. */
 export const METHOD_OVERRIDES: Record<MethodName, HyperParamOverrides> = {
   alen: {},
@@ -83,6 +91,13 @@ export function validateHyperParams(hp: HyperParams): void {
   for (const k of nonNeg) {
     const v = hp[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
+    }
+  }
+  const optionalNonNeg: Array<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
+  for (const k of optionalNonNeg) {
+    const v = hp[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
   }

@@ -22,7 +22,7 @@ export { checkDataset, checkTaskData, takeFirst, limitTaskData, batchOf, inputsO
 // The method
 export { gradientAscent } from './inference.js';
 export type { AscentOptions, AscentResult } from './inference.js';
-export { METHODS, CORE_DEFAULTS, METHOD_OVERRIDES, assertMethod, methodFamily, resolveHyperParams, validateHyperParams, lrMultiplier } from './hyperparams.js';
+export { METHODS, CORE_DEFAULTS, OPTIONAL_HYPERPARAMS, knownHyperParams, METHOD_OVERRIDES, assertMethod, methodFamily, resolveHyperParams, validateHyperParams, lrMultiplier } from './hyperparams.js';
 export { getMethod } from './methods/index.js';
 export type { Method, StepContext, PredictOptions } from './methods/index.js';
 export { createModel, disposeModel, networksOf, outputShapeFor } from './model.js';

@@ -20,7 +20,12 @@ export class NetOptimizer {
   private readonly beta2 = 0.999;
   private readonly eps = 1e-8;
 
-  constructor(readonly params: ParamStore, private readonly hp: HyperParams, private readonly baseLr: number) {
+  constructor(
+    readonly params: ParamStore,
+    private readonly hp: HyperParams,
+    private readonly baseLr: number,
+    private readonly weightDecay: number = hp.weightDecay,
+  ) {
     if (hp.optimizer === 'adam') {
       for (const p of params.params) {
         this.m.push(tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
@@ -40,7 +45,7 @@ export class NetOptimizer {
     this.t += 1;
     const lr = this.baseLr * this.multiplier;
     const { beta1 } = this.hp;
-    const wd = this.hp.weightDecay;
+    const wd = this.weightDecay;
     const bc1 = 1 - Math.pow(beta1, this.t);
     const bc2 = 1 - Math.pow(this.beta2, this.t);
     tf.tidy(() => {

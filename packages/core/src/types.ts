@@ -130,6 +130,10 @@ export interface HyperParams {
   beta1: number;
   /** L2 weight decay on kernels (biases excluded). */
   weightDecay: number;
+  /** Weight decay of the energy network when it differs from `weightDecay`. */
+  weightDecayV?: number;
+  /** Weight decay of the inference network when it differs from `weightDecay`. */
+  weightDecayG?: number;
   /** Piecewise-constant learning-rate multipliers: `[[epochs, multiplier], ...]`. */
   lrSchedule?: ReadonlyArray<readonly [number, number]>;
   /** Validation (and model selection) every N epochs. */
