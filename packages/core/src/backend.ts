@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { AlenError } from './errors.js';
-import { registerConvGradients } from './conv-gradients.js';
+import { registerKernels } from './kernels/register.js';
 
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
 export const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'webgpu'];
@@ -58,7 +58,7 @@ async function loadWebgpu(): Promise<string | null> {
  * An explicit 'tensorflow' or 'webgpu' that cannot load falls back to wasm and says why.
  */
 export async function useBackend(requested?: string): Promise<BackendInfo> {
-  registerConvGradients();
+  registerKernels();
   const name = requested ?? process.env[BACKEND_ENV] ?? 'wasm';
   if (!(BACKENDS as readonly string[]).includes(name)) {
     throw new AlenError('UNKNOWN_BACKEND', `unknown backend '${name}'; choose one of ${BACKENDS.join(', ')}`);

@@ -4,11 +4,9 @@
  * conv-gradients-ops.ts. Code that calls these kernels directly (tf.conv2dTranspose, stock or fused
  * conv gradients, NCHW) then works, and fast, on wasm.
  */
-import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { conv2dFilterGrad, conv2dInputGrad, type ConvPad, type Rounding } from './conv-gradients-ops.js';
-
-const require = createRequire(import.meta.url);
+import { installWasmKernel, wasmBackendLoaded } from './kernels/install-wasm-kernel.js';
 type Shape4 = [number, number, number, number];
 interface BackpropAttrs {
   strides: number | [number, number];
@@ -18,8 +16,6 @@ interface BackpropAttrs {
   inputShape?: Shape4;
   filterShape?: Shape4;
 }
-/** Marks our kernel configs so registering again is a no-op. */
-type OwnKernelConfig = tf.KernelConfig & { alenForwardOps?: true };
 
 /**
  * A Tensor over a kernel input's data. makeTensorFromTensorInfo does not add a backend reference,
@@ -57,28 +53,12 @@ function backpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   });
 }
 
-function install(kernelName: string, kernelFunc: tf.KernelFunc): void {
-  const current = tf.getKernel(kernelName, 'wasm') as OwnKernelConfig | undefined;
-  if (current?.alenForwardOps) return;
-  // Unregister first: registerKernel would warn "already registered". The original's setup and
-  // dispose functions are kept so the backend's lifecycle is unchanged.
-  if (current) tf.unregisterKernel(kernelName, 'wasm');
-  const config: OwnKernelConfig = { ...current, kernelName, backendName: 'wasm', kernelFunc, alenForwardOps: true };
-  tf.registerKernel(config);
-}
-
 /**
  * Loads the wasm backend package (so its own kernels are registered first and cannot overwrite
  * ours later) and installs both kernels. Idempotent. Does nothing if the package cannot load.
  */
 export function registerWasmConvKernels(): void {
-  if (!tf.findBackendFactory('wasm')) {
-    try {
-      require('@tensorflow/tfjs-backend-wasm');
-    } catch {
-      return;
-    }
-  }
-  install('Conv2DBackpropInput', backpropInput as tf.KernelFunc);
-  install('Conv2DBackpropFilter', backpropFilter as tf.KernelFunc);
+  if (!wasmBackendLoaded()) return;
+  installWasmKernel('Conv2DBackpropInput', () => backpropInput as tf.KernelFunc);
+  installWasmKernel('Conv2DBackpropFilter', () => backpropFilter as tf.KernelFunc);
 }

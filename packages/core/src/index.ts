@@ -4,6 +4,8 @@ export type { Tensor, Scalar, Tensor1D } from './tf.js';
 export { useBackend, read, BACKENDS, BACKEND_ENV } from './backend.js';
 export type { BackendName, BackendInfo } from './backend.js';
 export { registerConvGradients } from './conv-gradients.js';
+export { registerKernels } from './kernels/register.js';
+export { stockWasmKernel } from './kernels/install-wasm-kernel.js';
 
 // Interfaces and the plugin registry
 export * from './types.js';

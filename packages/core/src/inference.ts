@@ -1,4 +1,5 @@
 import { tf } from './tf.js';
+import type { ScoreGrad } from './types.js';
 
 export interface AscentOptions {
   steps: number;
@@ -9,6 +10,11 @@ export interface AscentOptions {
   sigmoid: boolean;
   /** Also return the output after these step counts (0 = the start point). */
   record?: readonly number[];
+  /**
+   * The energy's score and ∂score/∂y in closed form (EnergyNet.scoreGrad); used instead of
+   * differentiating `energyOf` on the tape when given.
+   */
+  scoreGrad?: (y: tf.Tensor) => ScoreGrad;
 }
 
 export interface AscentResult {
@@ -22,6 +28,24 @@ export interface AscentResult {
 function perExampleNorm(g: tf.Tensor): tf.Tensor {
   const axes = g.shape.slice(1).map((_, i) => i + 1);
   return tf.sqrt(tf.sum(tf.square(g), axes, true));
+}
+
+/** ∂/∂y of Σ v (or Σ sigmoid(v) for DVN's plain steps) on tf.grad's tape. */
+function tapeGrad(energyOf: (y: tf.Tensor) => tf.Tensor, opts: AscentOptions): (y: tf.Tensor) => tf.Tensor {
+  const plainSigmoid = opts.sigmoid && !opts.normalized;
+  return tf.grad((y: tf.Tensor) => tf.sum(plainSigmoid ? tf.sigmoid(energyOf(y)) : energyOf(y)));
+}
+
+/** The same gradient from the energy's closed form: σ(v)(1 − σ(v)) ∂v/∂y for DVN's plain steps. */
+function closedFormGrad(scoreGrad: (y: tf.Tensor) => ScoreGrad, opts: AscentOptions): (y: tf.Tensor) => tf.Tensor {
+  return (y) =>
+    tf.tidy(() => {
+      const { score, grad } = scoreGrad(y);
+      if (!(opts.sigmoid && !opts.normalized)) return grad;
+      const s = tf.sigmoid(score);
+      const ds = tf.mul(s, tf.sub(1, s));
+      return tf.mul(tf.reshape(ds, [-1, ...grad.shape.slice(1).map(() => 1)]), grad);
+    });
 }
 
 /**
@@ -42,8 +66,7 @@ export function gradientAscent(
   const keep = (t: number, y: tf.Tensor) => {
     if (recordAt.includes(t) && !recorded.has(t)) recorded.set(t, tf.clone(y));
   };
-  const objective = opts.sigmoid && !opts.normalized ? (y: tf.Tensor) => tf.sum(tf.sigmoid(energyOf(y))) : (y: tf.Tensor) => tf.sum(energyOf(y));
-  const grad = tf.grad(objective);
+  const grad = opts.scoreGrad ? closedFormGrad(opts.scoreGrad, opts) : tapeGrad(energyOf, opts);
   let y = tf.clone(y0);
   let out: tf.Tensor | null = opts.steps === 0 ? tf.clone(y) : null;
   keep(0, y);

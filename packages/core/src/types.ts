@@ -75,6 +75,17 @@ export interface EnergyNet {
   readonly params: ParamStore;
   encode(x: tf.Tensor, mode: Mode): tf.Tensor;
   score(h: tf.Tensor, y: tf.Tensor, mode: Mode): tf.Tensor1D;
+  /**
+   * Optional: the score [B] and its gradient ∂score/∂y (shape of y, per example) in closed form.
+   * Gradient inference uses it instead of tf.grad's tape, which costs several times more kernels
+   * per step; worth writing when the output is small (multi-label). Must equal tf.grad of `score`.
+   */
+  scoreGrad?(h: tf.Tensor, y: tf.Tensor, mode: Mode): ScoreGrad;
+}
+
+export interface ScoreGrad {
+  readonly score: tf.Tensor1D;
+  readonly grad: tf.Tensor;
 }
 
 /** Inference network g(x): logits, mapped into Y by the output space's `activate`. */

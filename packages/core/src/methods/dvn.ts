@@ -1,8 +1,8 @@
 import { tf } from '../tf.js';
-import type { HyperParams, OutputSpace } from '../types.js';
+import type { EnergyNet, HyperParams, OutputSpace } from '../types.js';
 import type { Method } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, disposeEncoding, requireNet } from './shared.js';
+import { EVAL, closedForm, disposeEncoding, requireNet } from './shared.js';
 import { outputShapeFor } from '../model.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
@@ -10,13 +10,14 @@ function startPoint(shape: number[], space: OutputSpace, hp: HyperParams): tf.Te
   return tf.tidy(() => space.project(tf.fill(shape, hp.dvnInit === 'center' ? 0.5 : 0)));
 }
 
-function dvnAscent(score: (y: tf.Tensor) => tf.Tensor, y0: tf.Tensor, space: OutputSpace, hp: HyperParams, steps: number, record?: readonly number[]) {
-  return gradientAscent(score, y0, space.project, {
+function dvnAscent(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: OutputSpace, hp: HyperParams, steps: number, record?: readonly number[]) {
+  return gradientAscent((y) => energy.score(h, y, EVAL), y0, space.project, {
     steps,
     eta: hp.dvnEta,
     normalized: hp.dvnNormalized,
     sigmoid: true,
     record,
+    scoreGrad: closedForm(energy, h),
   });
 }
 
@@ -36,11 +37,10 @@ export function dvnMethod(): Method {
       const { x, y: yStar } = batch;
       const B = x.shape[0]!;
       const h = tf.tidy(() => energy.encode(x, EVAL));
-      const score = (y: tf.Tensor) => energy.score(h, y, EVAL);
-      let y: tf.Tensor;
+            let y: tf.Tensor;
       if (rng.next() < hp.dvnInferenceProb) {
         const y0 = startPoint(yStar.shape, space, hp);
-        y = dvnAscent(score, y0, space, hp, hp.dvnSteps).y;
+        y = dvnAscent(energy, h, y0, space, hp, hp.dvnSteps).y;
         y0.dispose();
       } else {
         const rows = Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
@@ -49,7 +49,7 @@ export function dvnMethod(): Method {
           const base = startPoint(yStar.shape, space, hp);
           return tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
         });
-        y = dvnAscent(score, y0, space, hp, 1).y;
+        y = dvnAscent(energy, h, y0, space, hp, 1).y;
         y0.dispose();
       }
       disposeEncoding(h, x);
@@ -68,7 +68,7 @@ export function dvnMethod(): Method {
       const space = model.task.outputSpace;
       const h = tf.tidy(() => energy.encode(x, EVAL));
       const y0 = startPoint([x.shape[0]!, ...outputShapeFor(model, x.shape.slice(1))], space, model.hp);
-      const res = dvnAscent((y) => energy.score(h, y, EVAL), y0, space, model.hp, opts.steps ?? model.hp.dvnSteps, opts.record);
+      const res = dvnAscent(energy, h, y0, space, model.hp, opts.steps ?? model.hp.dvnSteps, opts.record);
       disposeEncoding(h, x);
       y0.dispose();
       return res;

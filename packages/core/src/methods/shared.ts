@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import type { EnergyNet, HyperParams, Mode, OutputSpace } from '../types.js';
+import type { EnergyNet, HyperParams, Mode, OutputSpace, ScoreGrad } from '../types.js';
 import { gradientAscent, type AscentResult } from '../inference.js';
 import { AlenError } from '../errors.js';
 
@@ -23,7 +23,13 @@ export function refine(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Ou
     normalized: true,
     sigmoid: false,
     record,
+    scoreGrad: closedForm(energy, h),
   });
+}
+
+/** The energy's closed-form score and gradient at a fixed encoding (eval mode), if it has one. */
+export function closedForm(energy: EnergyNet, h: tf.Tensor): ((y: tf.Tensor) => ScoreGrad) | undefined {
+  return energy.scoreGrad ? (y) => energy.scoreGrad!(h, y, EVAL) : undefined;
 }
 
 /** Concatenates along the batch axis `k` copies of a tensor (scores several outputs in one pass). */

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Speed against PyTorch on this machine, in one run: the project's workloads (tools/speed/
+// workloads.mjs) and the PyTorch CPU peers of ../shared/peers, both on one thread, medians after
+// warm-up. Writes docs/results/speed/torch.json and torch.md (tools/results-report.mjs puts them
+// into docs/results.md). Usage:
+//   node tools/speed/compare-torch.mjs [--backend wasm] [--out docs/results/speed] [--only a,b]
+// Without Debian's python3-torch the PyTorch side is skipped with the command that installs it.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useBackend } from '@alen/core';
+import { WORKLOADS, defaultDataDir, median } from './workloads.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const outDir = path.resolve(root, flag('--out', 'docs/results/speed'));
+const only = flag('--only')?.split(',');
+const peersDir = path.resolve(root, '..', 'shared', 'peers');
+const python = process.env.ALEN_TORCH_PYTHON ?? '/usr/bin/python3';
+const THREADS = 1;
+
+/** Each comparison: our workload, the peer command, how to read the peer's milliseconds. */
+const COMPARISONS = [
+  {
+    id: 'bibtex-dvn-epoch',
+    what: 'DVN Bibtex training epoch (batch 20, tuple generation + SGD)',
+    ours: 'bibtex-dvn-epoch',
+    peer: ['dvn_bibtex_torch.py', '--epochs-scale', '0.02', '--val-every', '1000', '--threads', String(THREADS)],
+    // Per-epoch times after the first epoch; the peer's epochs are full passes like ours.
+    peerMs: (lines) => median(lines.filter((l) => l.event === 'epoch' && l.data === 'split95').slice(1).map((l) => l.wall_s * 1000)),
+  },
+  {
+    id: 'bibtex-alen-epoch',
+    what: 'ALEN Bibtex training epoch (batch 32, T = 3, g and v updates)',
+    ours: 'bibtex-alen-epoch',
+    peer: ['alen_bibtex_torch.py', '--epochs', '4', '--T', '3', '--eta', '0.5', '--v-out', 'sigmoid', '--g-dropout', '0.5', '--threads', String(THREADS)],
+    peerMs: (lines) => median(lines.filter((l) => l.event === 'epoch').slice(1).map((l) => l.train_s * 1000)),
+  },
+  {
+    id: 'weizmann-value-train-step',
+    what: 'Weizmann value net train step, batch 32 (forward, backward, Adam)',
+    ours: 'weizmann-value-train-step',
+    peer: ['seg_step_torch.py', '--threads', String(THREADS), '--reps', '20'],
+    peerMs: (lines) => lines.at(-1).train_step_ms_median_min_max[0],
+  },
+  {
+    id: 'weizmann-value-input-grad',
+    what: 'Weizmann value net d sigmoid(v)/d mask, batch 32',
+    ours: 'weizmann-value-input-grad',
+    peer: ['seg_step_torch.py', '--threads', String(THREADS), '--reps', '20'],
+    peerMs: (lines) => lines.at(-1).input_grad_ms_median_min_max[0],
+  },
+];
+
+function torchAvailable() {
+  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+const peerCache = new Map();
+function runPeer(argv) {
+  const key = argv.join(' ');
+  if (peerCache.has(key)) return peerCache.get(key);
+  const r = spawnSync(python, [path.join(peersDir, argv[0]), ...argv.slice(1)], {
+    cwd: peersDir,
+    encoding: 'utf8',
+    // One BLAS thread, and OpenMP threads that sleep when idle (peers/README.md's thread trap).
+    env: { ...process.env, OPENBLAS_NUM_THREADS: String(THREADS), OMP_NUM_THREADS: String(THREADS), OMP_WAIT_POLICY: 'PASSIVE' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`peer ${key} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  peerCache.set(key, lines);
+  return lines;
+}
+
+const backend = await useBackend(flag('--backend'));
+const torch = torchAvailable();
+if (!torch) {
+  console.error(`PyTorch not found for ${python}: install it with 'apt-get install -y python3-torch python3-sklearn python3-numpy' (see ../shared/peers/README.md); measuring this project's side only.`);
+}
+const dataDir = defaultDataDir(root);
+const rows = [];
+for (const c of COMPARISONS) {
+  if (only && !only.includes(c.id)) continue;
+  process.stderr.write(`${c.id}: ours… `);
+  const ours = await WORKLOADS[c.ours].run(dataDir, { warmup: 3, reps: 20 });
+  let peerMs = null;
+  if (torch) {
+    process.stderr.write('PyTorch… ');
+    peerMs = c.peerMs(runPeer(c.peer));
+  }
+  const ratio = peerMs ? ours.medianMs / peerMs : null;
+  process.stderr.write(`${ours.medianMs.toFixed(1)} ms vs ${peerMs?.toFixed(1) ?? '–'} ms\n`);
+  rows.push({
+    id: c.id, what: c.what, oursMs: ours.medianMs, oursMinMs: ours.minMs, oursReps: ours.reps, torchMs: peerMs, ratio,
+    peerCommand: `OPENBLAS_NUM_THREADS=${THREADS} ${python} ../shared/peers/${c.peer.join(' ')}`,
+    leakedTensors: ours.leakedTensors,
+  });
+}
+
+const report = {
+  kind: 'torch-comparison',
+  generated: new Date().toISOString(),
+  backend: backend.name,
+  threads: THREADS,
+  torch,
+  hardware: `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  loadAverage: os.loadavg()[0],
+  target: 'ratio ≤ 3 (issue 8)',
+  rows,
+};
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(path.join(outDir, 'torch.json'), JSON.stringify(report, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, 'torch.md'), markdown(report));
+console.log(markdown(report));
+
+function markdown(r) {
+  const fmt = (x) => (x == null ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const lines = [
+    `Backend ${r.backend}, ${r.threads} thread each side, PyTorch ${r.torch ?? 'not installed'}; ${r.hardware}; load average ${r.loadAverage.toFixed(2)} at the end; ${r.generated}.`,
+    '',
+    '| workload | this library ms | PyTorch ms | ratio | target ≤ 3× |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.rows.map((x) => `| ${x.what} | ${fmt(x.oursMs)} | ${fmt(x.torchMs)} | ${x.ratio == null ? '–' : `${x.ratio.toFixed(2)}×`} | ${x.ratio == null ? '–' : x.ratio <= 3 ? 'met' : 'not met'} |`),
+    '',
+    'Medians after warm-up (epochs: of epochs 2–4; steps: of 20 steps after 3). Reproduce: `node tools/speed/compare-torch.mjs`.',
+    '',
+  ];
+  return lines.join('\n');
+}
