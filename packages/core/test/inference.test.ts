@@ -35,6 +35,25 @@ describe('gradient inference', () => {
     for (const a of v) expect(a >= 0 && a <= 1).toBe(true);
     tf.dispose([one.y, res.y, ...res.recorded, ...one.recorded]);
   });
+
+  it('a closed-form scoreGrad gives the same steps as the tape (plain sigmoid and normalized)', async () => {
+    // v(y) = Σ_i c_i y_i² − Σ_i y_i: ∂v/∂y = 2 c y − 1, written out by hand.
+    const c = tf.tensor2d([[0.5, -1, 2, 0.1], [1, 1, -0.5, 3]]);
+    const energyOf = (y: tf.Tensor) => tf.sub(tf.sum(tf.mul(c, tf.square(y)), 1), tf.sum(y, 1)) as tf.Tensor1D;
+    const scoreGrad = (y: tf.Tensor) => ({ score: energyOf(y), grad: tf.sub(tf.mul(tf.mul(c, y), 2), 1) });
+    const y0 = tf.tensor2d([[0.2, 0.4, 0.6, 0.8], [0.9, 0.1, 0.5, 0.3]]);
+    for (const opts of [{ normalized: false, sigmoid: true }, { normalized: true, sigmoid: false }]) {
+      const tape = gradientAscent(energyOf, y0, boxSpace().project, { steps: 4, eta: 0.3, ...opts });
+      const closed = gradientAscent(energyOf, y0, boxSpace().project, { steps: 4, eta: 0.3, ...opts, scoreGrad });
+      const a = await tape.y.data(), b = await closed.y.data();
+      a.forEach((v, i) => expect(b[i]!, JSON.stringify(opts)).toBeCloseTo(v, 5));
+      // a wrong closed form would move elsewhere: the test can fail
+      const wrong = gradientAscent(energyOf, y0, boxSpace().project, { steps: 4, eta: 0.3, ...opts, scoreGrad: (y) => ({ score: energyOf(y), grad: tf.mul(c, y) }) });
+      expect(Array.from(await wrong.y.data()).some((v, i) => Math.abs(v - a[i]!) > 1e-3)).toBe(true);
+      tf.dispose([tape.y, closed.y, wrong.y]);
+    }
+    tf.dispose([c, y0]);
+  });
 });
 
 describe('projections keep outputs feasible', () => {

@@ -23,6 +23,26 @@ beforeAll(async () => {
 });
 
 describe('DVN value net', () => {
+  it('scoreGrad equals the score and tf.grad of it (1 and 2 layers, with and without the global term)', async () => {
+    for (const arch of [{}, { layers: 2 }, { globalUnits: 0 }]) {
+      const net = createValueNet(ctx({ hidden: 20, ...arch }));
+      const x = tf.randomNormal([4, F], 0, 1, 'float32', 5);
+      const y = tf.randomUniform([4, L], 0, 1, 'float32', 6);
+      const s = net.encode(x, { training: false });
+      const want = tf.grad((yy: tf.Tensor) => tf.sum(net.score(s, yy, { training: false })))(y);
+      const wantScore = net.score(s, y, { training: false });
+      const got = net.scoreGrad!(s, y, { training: false });
+      expect(got.grad.shape).toEqual([4, L]);
+      const gd = await got.grad.data(), wd = await want.data();
+      const scale = Math.max(...Array.from(wd, Math.abs));
+      expect(Math.max(...Array.from(gd, (v, i) => Math.abs(v - wd[i]!))) / scale, JSON.stringify(arch)).toBeLessThan(1e-5);
+      const gs = await got.score.data(), ws = await wantScore.data();
+      gs.forEach((v, i) => expect(v).toBeCloseTo(ws[i]!, 4));
+      tf.dispose([x, y, s, want, wantScore, got.score, got.grad]);
+      net.params.dispose();
+    }
+  });
+
   it('has the reference parameters, He-normal kernels and zero biases', async () => {
     const net = bibtexTask.createEnergy(ctx({ layers: 1 }));
     expect(shapes([...net.params.params])).toEqual({

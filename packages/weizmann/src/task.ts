@@ -103,7 +103,8 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
         batchSize: 32,
         // 36 views per image: 32 images are 1152 crops per forward pass.
         evalBatchSize: 32,
-        valEvery: 10,
+        // A validation pass runs 36 crops × ascent steps per image (minutes on wasm): every 20 epochs.
+        valEvery: 20,
         taskLossReduction: 'mean',
         arch: { ...ARCH_DEFAULTS },
       },

@@ -3,7 +3,11 @@
  * XNNPACK only when neither operand is transposed and fall back to a scalar loop otherwise, and
  * every matMul gradient transposes one operand (dA = dY·Bᵀ, dB = Aᵀ·dY): for Bibtex's
  * 1836 × 150 layer at batch 32 the flagged products took 6–7 ms against 0.5–1.3 ms for a
- * Transpose followed by the plain product. So: transpose explicitly, then call the stock kernel.
+ * Transpose followed by the plain product. So the product is rewritten without flags, choosing
+ * the cheaper of two forms (wasm's Transpose and XNNPACK's packing of the right operand both cost
+ * about one pass over their input; large weight matrices should be neither):
+ *   A·Bᵀ = plain(A, T(B))  or  T(plain(B, T(A)))   (the second for a large B, e.g. dX = dY·Wᵀ)
+ *   Aᵀ·B = plain(T(A), B)   (the swapped form T(plain(T(B), A)) never costs less)
  */
 import { tf } from '../tf.js';
 import { installWasmKernel } from './install-wasm-kernel.js';
@@ -13,43 +17,59 @@ interface MatMulAttrs {
   transposeB: boolean;
 }
 
-function transposeLast2(x: tf.TensorInfo, backend: tf.KernelBackend, transpose: tf.KernelConfig): tf.TensorInfo {
-  const perm = x.shape.map((_, i) => i);
-  const r = perm.length;
-  [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
-  return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
-}
+type Run = (x: tf.TensorInfo) => tf.TensorInfo;
 
-function withPlainOperands(stock: tf.KernelConfig): tf.KernelFunc {
+const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+
+function withPlainOperands(stock: tf.KernelConfig, fused: boolean): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const a = attrs as unknown as MatMulAttrs;
     if (!a.transposeA && !a.transposeB) return stock.kernelFunc({ inputs, backend, attrs });
     const b = backend as tf.KernelBackend;
-    const transpose = tf.getKernel('Transpose', 'wasm')!;
+    const transposeKernel = tf.getKernel('Transpose', 'wasm')!;
     const temps: tf.TensorInfo[] = [];
-    const plain = (t: tf.TensorInfo, flag: boolean) => {
-      if (!flag) return t;
-      const out = transposeLast2(t, b, transpose);
+    const T: Run = (x) => {
+      const perm = x.shape.map((_, i) => i);
+      const r = perm.length;
+      [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
+      const out = transposeKernel.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
       temps.push(out);
       return out;
     };
+    const plain = (left: tf.TensorInfo, right: tf.TensorInfo) =>
+      stock.kernelFunc({ inputs: { ...inputs, a: left, b: right }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    const A = inputs.a!;
+    const B = inputs.b!;
     try {
-      return stock.kernelFunc({
-        inputs: { ...inputs, a: plain(inputs.a!, a.transposeA), b: plain(inputs.b!, a.transposeB) },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
+      // Fused kernels add bias/activation to the product's layout: only the direct forms apply.
+      if (fused || (a.transposeA && a.transposeB)) return plain(a.transposeA ? T(A) : A, a.transposeB ? T(B) : B);
+      const outSize = (a.transposeA ? A.shape.at(-1)! : A.shape.at(-2)!) * (a.transposeB ? B.shape.at(-2)! : B.shape.at(-1)!);
+      if (a.transposeB) {
+        // direct: transpose and pack B; swapped: transpose and pack A, transpose the product.
+        if (2 * size(B) <= 2 * size(A) + outSize) return plain(A, T(B));
+        const swapped = plain(B, T(A));
+        temps.push(swapped);
+        return keep(T(swapped), temps);
+      }
+      // transposeA: the direct form (transpose A, pack B) never costs more than the swapped one.
+      return plain(T(A), B);
     } finally {
       for (const t of temps) b.disposeData(t.dataId);
     }
   };
 }
 
+/** Removes `t` from the temporaries (it is the kernel's output). */
+function keep(t: tf.TensorInfo, temps: tf.TensorInfo[]): tf.TensorInfo {
+  temps.splice(temps.indexOf(t), 1);
+  return t;
+}
+
 export function installWasmMatMul(): void {
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     installWasmKernel(name, (stock) => {
       if (!stock) throw new Error(`wasm backend has no '${name}' kernel to wrap`);
-      return withPlainOperands(stock);
+      return withPlainOperands(stock, name === '_FusedMatMul');
     });
   }
 }

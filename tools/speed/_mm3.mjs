@@ -1,0 +1,12 @@
+import { tf, useBackend, stockWasmKernel } from '@alen/core';
+await useBackend('wasm');
+const t = (name, f, reps = 20) => { for (let i = 0; i < 3; i++) { const r = f(); r.dataSync(); r.dispose(); } const s = performance.now(); for (let i = 0; i < reps; i++) { const r = f(); r.dataSync(); r.dispose(); } console.log(name.padEnd(44), ((performance.now() - s) / reps).toFixed(3), 'ms'); };
+const dy = tf.randomNormal([32, 384]), W = tf.randomNormal([4608, 384]), WT = tf.transpose(W);
+const v = tf.variable(W);
+t('dy@W^T (override)', () => tf.matMul(dy, W, false, true));
+t('dy@WT pretransposed (WT const)', () => tf.matMul(dy, WT));
+t('transpose(W) only', () => tf.transpose(W));
+t('dy@transpose(W) fresh each', () => tf.tidy(() => tf.matMul(dy, tf.transpose(W))));
+t('x@W fresh W each (add 0)', () => tf.tidy(() => tf.matMul(tf.randomNormal([32,4608]), tf.add(W, 0))));
+t('x@W const W', () => tf.tidy(() => tf.matMul(tf.randomNormal([32,4608]), W)));
+t('randomNormal 32x4608', () => tf.randomNormal([32,4608]));
