@@ -26,7 +26,23 @@ const python = process.env.ALEN_TORCH_PYTHON ?? '/usr/bin/python3';
 const THREADS = 1;
 
 /** Each comparison: our workload, the peer command, how to read the peer's milliseconds. */
+const GEMM_PEER = [
+  '-c',
+  "import os,time,statistics,json,torch; torch.set_num_threads(1); a=torch.rand(512,512); b=torch.rand(512,512)\n" +
+    "def f():\n  c=(b+0); return a@c\n" +
+    "[f() for _ in range(3)]\nts=[]\nfor _ in range(20):\n  t=time.perf_counter(); f(); ts.append(1000*(time.perf_counter()-t))\n" +
+    "print(json.dumps(dict(gemm_ms=statistics.median(ts))))",
+];
+
 const COMPARISONS = [
+  {
+    id: 'gemm-512',
+    what: 'one 512³ matrix product (the backends\' compute ceiling)',
+    ours: 'gemm-512',
+    peer: GEMM_PEER,
+    inline: true,
+    peerMs: (lines) => lines.at(-1).gemm_ms,
+  },
   {
     id: 'bibtex-dvn-epoch',
     what: 'DVN Bibtex training epoch (batch 20, tuple generation + SGD)',
@@ -67,7 +83,8 @@ const peerCache = new Map();
 function runPeer(argv) {
   const key = argv.join(' ');
   if (peerCache.has(key)) return peerCache.get(key);
-  const r = spawnSync(python, [path.join(peersDir, argv[0]), ...argv.slice(1)], {
+  const script = argv[0] === '-c' ? argv : [path.join(peersDir, argv[0]), ...argv.slice(1)];
+  const r = spawnSync(python, script, {
     cwd: peersDir,
     encoding: 'utf8',
     // One BLAS thread, and OpenMP threads that sleep when idle (peers/README.md's thread trap).
@@ -100,7 +117,7 @@ for (const c of COMPARISONS) {
   process.stderr.write(`${ours.medianMs.toFixed(1)} ms vs ${peerMs?.toFixed(1) ?? '–'} ms\n`);
   rows.push({
     id: c.id, what: c.what, oursMs: ours.medianMs, oursMinMs: ours.minMs, oursReps: ours.reps, torchMs: peerMs, ratio,
-    peerCommand: `OPENBLAS_NUM_THREADS=${THREADS} ${python} ../shared/peers/${c.peer.join(' ')}`,
+    peerCommand: c.inline ? 'inline torch.mm (tools/speed/compare-torch.mjs)' : `OPENBLAS_NUM_THREADS=${THREADS} ${python} ../shared/peers/${c.peer.join(' ')}`,
     leakedTensors: ours.leakedTensors,
   });
 }

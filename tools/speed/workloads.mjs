@@ -29,6 +29,7 @@ export async function timeMedian(fn, { warmup = 3, reps = 20, profile = false } 
   let kernels;
   if (profile) {
     const info = await tf.profile(timed);
+    if (process.env.ALEN_PROFILE_SHAPES) for (const k of info.kernels) console.log(k.name.padEnd(16), (k.kernelTimeMs ?? 0).toFixed(3).padStart(8), JSON.stringify(k.inputShapes));
     const byName = new Map();
     for (const k of info.kernels) {
       const e = byName.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
@@ -126,6 +127,23 @@ function weizmannValueNet() {
 }
 
 export const WORKLOADS = {
+  'gemm-512': {
+    what: 'one 512×512 by 512×512 matrix product (compute ceiling of the backend)',
+    async run(_dataDir, opts) {
+      const r = new Rng(3);
+      const a = tf.tensor2d(Float32Array.from({ length: 512 * 512 }, () => r.next()), [512, 512]);
+      const b = tf.tensor2d(Float32Array.from({ length: 512 * 512 }, () => r.next()), [512, 512]);
+      const t = await timeMedian(() => {
+        // A fresh right operand each time, as in training (XNNPACK packs it per new tensor).
+        const bb = tf.add(b, 0);
+        const c = tf.matMul(a, bb);
+        c.dataSync();
+        tf.dispose([bb, c]);
+      }, opts);
+      tf.dispose([a, b]);
+      return { ...t, gflops: (2 * 512 ** 3) / (t.medianMs * 1e6) };
+    },
+  },
   'bibtex-dvn-epoch': {
     what: 'DVN Bibtex training epoch, batch 20 (232 steps through the trainer)',
     run: (dataDir) => bibtexEpoch(dataDir, 'dvn'),

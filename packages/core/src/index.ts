@@ -55,4 +55,5 @@ export type { StoreOrContext, ConvStackOptions } from './nets/net-options.js';
 export { archNumber, archBoolean, archString } from './util/arch-options.js';
 export type { ArchSource, ArchNumberOptions } from './util/arch-options.js';
 export { mapLimit } from './util/map-limit.js';
+export { reshapeIfNeeded } from './util/reshape.js';
 export { listImageFiles, IMAGE_EXTENSIONS } from './util/image-files.js';

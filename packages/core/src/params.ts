@@ -97,7 +97,12 @@ export class ParamStore {
   }
 }
 
-/** A fully connected layer `x W + b` over the last axis. */
+/**
+ * A fully connected layer `x Wᵀ + b` over the last axis. The kernel is stored as
+ * [outUnits, inUnits], PyTorch's Linear layout: on wasm a product with a freshly updated right
+ * operand first repacks it (one pass over the weights, every step), while `x·Wᵀ` is computed as
+ * (W·xᵀ)ᵀ, which packs only the small xᵀ (see kernels/wasm-batch-matmul.ts).
+ */
 export function dense(
   store: ParamStore,
   name: string,
@@ -105,10 +110,12 @@ export function dense(
   outUnits: number,
   opts: { init?: Init; bias?: boolean } = {},
 ): (x: tf.Tensor) => tf.Tensor {
-  const W = store.add(`${name}/kernel`, [inUnits, outUnits], opts.init ?? 'he', { fanIn: inUnits });
+  const W = store.add(`${name}/kernel`, [outUnits, inUnits], opts.init ?? 'he', { fanIn: inUnits, fanOut: outUnits });
   const b = opts.bias === false ? null : store.add(`${name}/bias`, [outUnits], opts.init === 'torch' ? 'torch' : 'zeros', { fanIn: inUnits, decay: false });
   return (x) => {
-    const y = x.rank === 2 ? tf.matMul(x as tf.Tensor2D, W as tf.Tensor2D) : tf.dot(x, W);
+    const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inUnits]) as tf.Tensor2D;
+    let y: tf.Tensor = tf.matMul(x2, W as tf.Tensor2D, false, true);
+    if (x.rank !== 2) y = tf.reshape(y, [...x.shape.slice(0, -1), outUnits]);
     return b ? tf.add(y, b) : y;
   };
 }

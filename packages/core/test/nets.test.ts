@@ -28,13 +28,13 @@ describe('convEnergyNet', () => {
     const s = shapesOf(crop.params);
     expect(s['conv1/kernel']).toEqual([5, 5, 4, 64]);
     expect(s['conv3/kernel']).toEqual([5, 5, 128, 128]);
-    expect(s['fc1/kernel']).toEqual([6 * 6 * 128, 384]);
-    expect(s['fc2/kernel']).toEqual([384, 192]);
-    expect(s['out/kernel']).toEqual([192, 1]);
+    expect(s['fc1/kernel']).toEqual([384, 6 * 6 * 128]);
+    expect(s['fc2/kernel']).toEqual([192, 384]);
+    expect(s['out/kernel']).toEqual([1, 192]);
     const full = convEnergyNet(ctx(), { inChannels: 3, outChannels: 3, height: 32, width: 32, outName: 'fc3' });
     expect(shapesOf(full.params)['conv1/kernel']).toEqual([5, 5, 6, 64]);
-    expect(shapesOf(full.params)['fc1/kernel']).toEqual([8 * 8 * 128, 384]);
-    expect(shapesOf(full.params)['fc3/kernel']).toEqual([192, 1]);
+    expect(shapesOf(full.params)['fc1/kernel']).toEqual([384, 8 * 8 * 128]);
+    expect(shapesOf(full.params)['fc3/kernel']).toEqual([1, 192]);
     crop.params.dispose();
     full.params.dispose();
   });
@@ -148,7 +148,7 @@ describe('convEnergyNet', () => {
     const net = convEnergyNet(store, { inChannels: 1, outChannels: 1, height: 8, width: 8, conv: [2], strides: [2], fc: [3] });
     expect(net.params).toBe(store);
     expect(store.params.map((p) => `${p.name}:${p.variable.shape}`)).toEqual([
-      'conv1/kernel:5,5,2,2', 'conv1/bias:2', 'fc1/kernel:32,3', 'fc1/bias:3', 'out/kernel:3,1', 'out/bias:1',
+      'conv1/kernel:5,5,2,2', 'conv1/bias:2', 'fc1/kernel:3,32', 'fc1/bias:3', 'out/kernel:1,3', 'out/bias:1',
     ]);
     store.dispose();
   });

@@ -1,4 +1,4 @@
-import { ParamStore, archNumber, archString, dense, dropout, tf } from '@alen/core';
+import { ParamStore, archNumber, archString, dense, dropout, reshapeIfNeeded, tf } from '@alen/core';
 import type { BuildContext, EnergyNet, Init, InferenceNet, Mode } from '@alen/core';
 
 const INITS: readonly Init[] = ['he', 'glorot', 'torch', 'zeros'];
@@ -47,7 +47,7 @@ export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaul
     },
     score(s: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
       return tf.tidy(() => {
-        const y2 = tf.reshape(y, [-1, L]) as tf.Tensor2D;
+        const y2 = reshapeIfNeeded<tf.Tensor2D>(y, [-1, L]);
         const local = tf.sum(tf.mul(y2, s), 1);
         if (!Wp || !w2) return local as tf.Tensor1D;
         const global = tf.reshape(tf.matMul(tf.softplus(tf.matMul(y2, Wp as tf.Tensor2D)), w2 as tf.Tensor2D), [-1]);
@@ -57,14 +57,14 @@ export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaul
     // ∂v/∂y = s + (sigmoid(y Wp) ⊙ w2ᵀ) Wpᵀ: a third of the kernels of tf.grad per ascent step.
     scoreGrad(s: tf.Tensor, y: tf.Tensor) {
       return tf.tidy(() => {
-        const y2 = tf.reshape(y, [-1, L]) as tf.Tensor2D;
+        const y2 = reshapeIfNeeded<tf.Tensor2D>(y, [-1, L]);
         const s2 = s as tf.Tensor2D;
         const local = tf.sum(tf.mul(y2, s2), 1);
-        if (!Wp || !w2) return { score: local as tf.Tensor1D, grad: tf.reshape(tf.add(s2, tf.zerosLike(y2)), y.shape) };
+        if (!Wp || !w2) return { score: local as tf.Tensor1D, grad: reshapeIfNeeded(tf.add(s2, tf.zerosLike(y2)), y.shape) };
         const a = tf.matMul(y2, Wp as tf.Tensor2D);
         const score = tf.add(local, tf.reshape(tf.matMul(tf.softplus(a), w2 as tf.Tensor2D), [-1])) as tf.Tensor1D;
         const back = tf.matMul(tf.mul(tf.sigmoid(a), tf.reshape(w2, [1, -1])), Wp as tf.Tensor2D, false, true);
-        return { score, grad: tf.reshape(tf.add(s2, back), y.shape) };
+        return { score, grad: reshapeIfNeeded(tf.add(s2, back), y.shape) };
       });
     },
   };

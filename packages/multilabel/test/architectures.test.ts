@@ -46,9 +46,9 @@ describe('DVN value net', () => {
   it('has the reference parameters, He-normal kernels and zero biases', async () => {
     const net = bibtexTask.createEnergy(ctx({ layers: 1 }));
     expect(shapes([...net.params.params])).toEqual({
-      'fc1/kernel': [F, 150],
+      'fc1/kernel': [150, F],
       'fc1/bias': [150],
-      'out/kernel': [150, L],
+      'out/kernel': [L, 150],
       'out/bias': [L],
       'global/kernel': [L, 16],
       'global/out': [16, 1],
@@ -63,11 +63,11 @@ describe('DVN value net', () => {
   it('bookmarks variant: a second softplus layer and a bias-free output matrix', () => {
     const net = bookmarksTask.createEnergy(ctx({}, [2150], [208]));
     expect(shapes([...net.params.params])).toEqual({
-      'fc1/kernel': [2150, 150],
+      'fc1/kernel': [150, 2150],
       'fc1/bias': [150],
       'fc2/kernel': [150, 150],
       'fc2/bias': [150],
-      'out/kernel': [150, 208],
+      'out/kernel': [208, 150],
       'global/kernel': [208, 16],
       'global/out': [16, 1],
     });
@@ -79,7 +79,7 @@ describe('DVN value net', () => {
 
   it('encode → [B, L], score → [B] = Σ y·s + w2ᵀ softplus(Wpᵀ y), arch options apply', async () => {
     const net = createValueNet(ctx({ hidden: 20, globalUnits: 5 }));
-    expect(net.params.get('fc1/kernel').shape).toEqual([F, 20]);
+    expect(net.params.get('fc1/kernel').shape).toEqual([20, F]);
     const x = tf.randomNormal([3, F], 0, 1, 'float32', 1);
     const y = tf.randomUniform([3, L], 0, 1, 'float32', 2);
     const s = net.encode(x, { training: false });
@@ -168,11 +168,11 @@ describe('inference net', () => {
   it('x → 150 ReLU → 150 ReLU → L logits with PyTorch init, dropout only in training', async () => {
     const net = createInferenceNet(ctx());
     expect(shapes([...net.params.params])).toEqual({
-      'fc1/kernel': [F, 150],
+      'fc1/kernel': [150, F],
       'fc1/bias': [150],
       'fc2/kernel': [150, 150],
       'fc2/bias': [150],
-      'out/kernel': [150, L],
+      'out/kernel': [L, 150],
       'out/bias': [L],
     });
     const k = (await net.params.get('fc1/kernel').data()) as Float32Array;

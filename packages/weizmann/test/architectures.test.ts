@@ -20,9 +20,9 @@ describe('conv value/energy net', () => {
     expect(shapes['conv1/kernel']).toEqual([5, 5, 4, 64]);
     expect(shapes['conv2/kernel']).toEqual([5, 5, 64, 128]);
     expect(shapes['conv3/kernel']).toEqual([5, 5, 128, 128]);
-    expect(shapes['fc1/kernel']).toEqual([6 * 6 * 128, 384]);
-    expect(shapes['fc2/kernel']).toEqual([384, 192]);
-    expect(shapes['fc3/kernel']).toEqual([192, 1]);
+    expect(shapes['fc1/kernel']).toEqual([384, 6 * 6 * 128]);
+    expect(shapes['fc2/kernel']).toEqual([192, 384]);
+    expect(shapes['fc3/kernel']).toEqual([1, 192]);
     const x = tf.randomUniform([3, 24, 24, 3], 0, 1, 'float32', 2);
     const y = tf.randomUniform([3, 24, 24, 1], 0, 1, 'float32', 3);
     const before = tf.memory().numTensors;
@@ -35,7 +35,7 @@ describe('conv value/energy net', () => {
     // flatten size follows the crop size: 32×32 inputs need a net built for 32
     expect(() => net.score(tf.zeros([1, 32, 32, 3]), tf.zeros([1, 32, 32, 1]), EVAL)).toThrow(/built for 24×24×3/);
     const net32 = createConvEnergy(ctx(), convEnergyOptions({}, 32));
-    expect(net32.params.get('fc1/kernel').shape).toEqual([8 * 8 * 128, 384]);
+    expect(net32.params.get('fc1/kernel').shape).toEqual([384, 8 * 8 * 128]);
     tf.dispose([x, y]);
     net.params.dispose();
     net32.params.dispose();

@@ -76,7 +76,7 @@ describe('weizmann task object', () => {
     const t16 = createWeizmannTask({ name: 'weizmann-16', crop: 16, offsets: [0, 8, 16] });
     expect(tf.tidy(() => t16.testViews!.split(tf.zeros([1, 32, 32, 3])).shape)).toEqual([9, 16, 16, 3]);
     const e16 = t16.createEnergy(bad);
-    expect(e16.params.get('fc1/kernel').shape).toEqual([4 * 4 * 8, 16]);
+    expect(e16.params.get('fc1/kernel').shape).toEqual([16, 4 * 4 * 8]);
     e16.params.dispose();
   });
 });
