@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Merges every task's bench reports (docs/results/<profile>/<task>.json, written by `alen bench`)
-// into docs/results.md, and draws the test-time convergence curves (metric against ascent steps)
-// as PNG files in docs/figures/ with vega-lite (rendered to SVG, rasterised by sharp). A hand-written
+// into docs/results.md, and draws the training curves (losses and validation metric per epoch) and
+// the test-time convergence curves (metric against ascent steps) as PNG files in docs/figures/ with vega-lite (rendered to SVG, rasterised by sharp). A hand-written
 // `<task>.notes.md` beside a report is included under its table.
 //   node tools/results-report.mjs [--results docs/results] [--out docs/results.md] [--figures docs/figures]
 import * as fs from 'node:fs';
@@ -110,6 +110,18 @@ for (const r of reports) {
     md += `\nSpeed against the last committed ${r.profile} run (${r.backend}):\n\n` + table(['method', 'train steps/s before', 'now', 'train Δ', 'inference Δ'], speed);
   }
   if (r.failed?.length) md += `\nFailed runs: ${r.failed.map((f) => `${f.run} (${f.error})`).join('; ')}\n`;
+  const training = Object.entries(r.trainingCurves ?? {});
+  if (training.length) {
+    const base = path.join(args.figures, `${r.task}-${r.profile}`);
+    const losses = training.flatMap(([method, pts]) => pts.flatMap((p) => Object.entries(p.losses).map(([k, y]) => ({ x: p.epoch, y, series: `${method} ${k}` }))));
+    const val = training.flatMap(([method, pts]) => pts.filter((p) => typeof p.val === 'number').map((p) => ({ x: p.epoch, y: p.val, series: method })));
+    await lineChart(`${base}-training-loss.png`, `${r.task}: training losses per epoch (${r.profile}, mean over seeds)`, 'epoch', 'loss', losses);
+    md += `\n![${r.task} training losses](${path.relative(path.dirname(args.out), `${base}-training-loss.png`)})\n`;
+    if (val.length) {
+      await lineChart(`${base}-validation.png`, `${r.task}: validation ${r.primaryMetric} during training (${r.profile})`, 'epoch', `val ${r.primaryMetric} (%)`, val);
+      md += `\n![${r.task} validation ${r.primaryMetric}](${path.relative(path.dirname(args.out), `${base}-validation.png`)})\n`;
+    }
+  }
   const series = Object.entries(r.curves ?? {});
   if (series.length) {
     const file = path.join(args.figures, `${r.task}-${r.profile}-ascent-steps.png`);

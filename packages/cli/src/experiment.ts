@@ -48,6 +48,8 @@ export interface ExperimentResult {
   readonly testInferenceOnly?: Metrics;
   readonly testStepsCurve?: readonly CurvePoint[];
   readonly curve?: readonly CurvePoint[];
+  /** Per epoch: mean training losses and, where validated, the validation metrics. */
+  readonly history?: ReadonlyArray<{ epoch: number; losses: Record<string, number>; val?: Record<string, number> }>;
   readonly trainSeconds: number;
   readonly stepsPerSecond: number;
   readonly inferenceExamplesPerSecond?: number;
@@ -118,6 +120,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     testInferenceOnly,
     testStepsCurve: res.testStepsCurve,
     curve,
+    history: res.history.map((h) => ({ epoch: h.epoch, losses: h.losses, ...(h.val ? { val: h.val } : {}) })),
     trainSeconds: res.trainSeconds,
     stepsPerSecond: res.stepsPerSecond,
     inferenceExamplesPerSecond,

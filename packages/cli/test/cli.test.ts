@@ -1,9 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, beforeAll } from 'vitest';
 import { alen, tmpDir, snapshot, TOY, NOT_A_PLUGIN } from './helpers.js';
 
 const P = ['--plugin', TOY];
+const REPORT_TOOL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tools', 'results-report.mjs');
 
 describe('alen --help', () => {
   it('lists the commands and explains every flag of train', () => {
@@ -190,5 +193,24 @@ describe('sweep and bench', () => {
     expect(json.curves.alen.length).toBeGreaterThan(5);
     const md = fs.readFileSync(path.join(dir, 'results', 'quick', 'toy.md'), 'utf8');
     expect(md).toMatch(/\| alen \| .* ± /);
+    // per-epoch training curves, averaged over seeds
+    expect(json.trainingCurves.alen.map((p: { epoch: number }) => p.epoch)).toEqual(json.runs.find((x: { method: string }) => x.method === 'alen').history.map((h: { epoch: number }) => h.epoch));
+    expect(Object.keys(json.trainingCurves.alen[0].losses)).toEqual(expect.arrayContaining(['lossV', 'lossG']));
+
+    // the report tool merges it into results.md and draws the figures as real PNG images
+    const report = spawnSync(process.execPath, [REPORT_TOOL, '--results', path.join(dir, 'results'), '--out', path.join(dir, 'results.md'), '--figures', path.join(dir, 'figures')], { encoding: 'utf8' });
+    expect(report.status, report.stderr).toBe(0);
+    const merged = fs.readFileSync(path.join(dir, 'results.md'), 'utf8');
+    expect(merged).toMatch(/## toy — quick profile/);
+    expect(merged).toMatch(/\| alen \| 2 \| /);
+    const figures = fs.readdirSync(path.join(dir, 'figures')).sort();
+    expect(figures).toEqual(['toy-quick-ascent-steps.png', 'toy-quick-training-loss.png', 'toy-quick-validation.png']);
+    for (const f of figures) {
+      expect(merged).toContain(`figures/${f}`);
+      const png = fs.readFileSync(path.join(dir, 'figures', f));
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.readUInt32BE(16)).toBeGreaterThan(300); // IHDR width
+      expect(png.readUInt32BE(20)).toBeGreaterThan(200); // IHDR height
+    }
   });
 });

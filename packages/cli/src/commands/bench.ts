@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { AlenError, getTask, METHODS, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
@@ -37,6 +38,39 @@ export interface BenchRow {
   readonly peakRssMB: number;
   readonly numTensorsEnd: number;
   readonly command: string;
+}
+
+interface TrainingCurvePoint {
+  epoch: number;
+  /** Mean over seeds of each training loss. */
+  losses: Record<string, number>;
+  /** Mean over seeds of the primary validation metric, on validated epochs. */
+  val?: number;
+}
+
+/** Epoch records of a run folder's log.jsonl (runs finished before result.json kept its history). */
+function historyFromLog(runDir: string): ExperimentResult['history'] {
+  const file = path.join(runDir, 'log.jsonl');
+  if (!fs.existsSync(file)) return undefined;
+  return fs.readFileSync(file, 'utf8').split('\n').flatMap((line) => {
+    try {
+      const e = JSON.parse(line) as { event?: string; epoch?: number; losses?: Record<string, number>; val?: Record<string, number> };
+      return e.event === 'epoch' && typeof e.epoch === 'number' && e.losses ? [{ epoch: e.epoch, losses: e.losses, ...(e.val ? { val: e.val } : {}) }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Per-epoch training losses and validation metric, averaged over the seeds that ran that epoch. */
+function trainingCurve(results: ExperimentResult[], metric: string): TrainingCurvePoint[] {
+  const byEpoch = new Map<number, Array<{ losses: Record<string, number>; val?: Record<string, number> }>>();
+  for (const r of results) for (const h of r.history ?? []) byEpoch.set(h.epoch, [...(byEpoch.get(h.epoch) ?? []), h]);
+  return [...byEpoch.entries()].sort(([a], [b]) => a - b).map(([epoch, hs]) => {
+    const keys = Object.keys(hs[0]!.losses);
+    const vals = hs.map((h) => h.val?.[metric]).filter((v): v is number => typeof v === 'number');
+    return { epoch, losses: Object.fromEntries(keys.map((k) => [k, mean(hs.map((h) => h.losses[k]!))])), ...(vals.length ? { val: mean(vals) } : {}) };
+  });
 }
 
 function aggregate(method: string, results: ExperimentResult[], pick: (r: ExperimentResult) => Record<string, number> | undefined, paper: Record<string, number> | undefined, command: string): BenchRow {
@@ -97,21 +131,25 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
     });
     const failed = outcomes.filter((o) => !o.result);
+    const finished = outcomes.flatMap((o) => (o.result ? [o.result.history ? o.result : { ...o.result, history: historyFromLog(o.job.out) }] : []));
     const rows: BenchRow[] = [];
     const curves: Record<string, Array<{ steps: number; value: number }>> = {};
+    const trainingCurves: Record<string, TrainingCurvePoint[]> = {};
     for (const m of methods) {
-      const rs = outcomes.filter((o) => o.result && o.result.method === m).map((o) => o.result!);
+      const rs = finished.filter((r) => r.method === m);
       if (!rs.length) continue;
       rows.push(aggregate(m, rs, (r) => r.test, task.paper?.[m], commands[m]!));
       if (m === 'alen') rows.push(aggregate('infnet(alen)', rs, (r) => r.testInferenceOnly, task.paper?.['infnet(alen)'], commands[m]! + '  # then: alen eval --inference-only'));
+      const tc = trainingCurve(rs, task.primaryMetric);
+      if (tc.length) trainingCurves[m] = tc;
       if (rs[0]!.curve) {
         curves[m] = rs[0]!.curve.map((p, i) => ({ steps: p.steps, value: mean(rs.map((r) => r.curve![i]!.metrics[task.primaryMetric]!)) }));
       }
     }
     const report = {
       task: task.name, profile: a.profile, primaryMetric: task.primaryMetric, backend, hardware: hardware(),
-      generatedAt: new Date().toISOString(), wallSeconds: (performance.now() - t0) / 1000, rows, curves,
-      runs: outcomes.map((o) => o.result).filter(Boolean),
+      generatedAt: new Date().toISOString(), wallSeconds: (performance.now() - t0) / 1000, rows, curves, trainingCurves,
+      runs: finished,
       failed: failed.map((o) => ({ run: o.job.label, error: o.error })),
     };
     const dir = path.join(a.out, a.profile);
