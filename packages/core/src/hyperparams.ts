@@ -21,6 +21,7 @@ export const CORE_DEFAULTS: HyperParams = {
   betaV: 1,
   lambdaG: 1,
   useTaskLoss: true,
+  gAdversarialLoss: 'square',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
   dvnSteps: 20,
@@ -103,6 +104,12 @@ export function validateHyperParams(hp: HyperParams): void {
   }
   if (hp.optimizer !== 'adam' && hp.optimizer !== 'sgd') {
     throw new AlenError('BAD_CONFIG', `optimizer must be 'adam' or 'sgd', got '${String(hp.optimizer)}'`);
+  }
+  if (hp.gAdversarialLoss !== 'square' && hp.gAdversarialLoss !== 'log') {
+    throw new AlenError('BAD_CONFIG', `gAdversarialLoss must be 'square' or 'log', got '${String(hp.gAdversarialLoss)}'`);
+  }
+  if (hp.gAdversarialLoss === 'log' && hp.energyOutput !== 'sigmoid') {
+    throw new AlenError('BAD_CONFIG', "gAdversarialLoss 'log' is −log σ(v): it needs energyOutput 'sigmoid'");
   }
   if (hp.energyOutput !== 'sigmoid' && hp.energyOutput !== 'linear') {
     throw new AlenError('BAD_CONFIG', `energyOutput must be 'sigmoid' or 'linear', got '${String(hp.energyOutput)}'`);

@@ -166,6 +166,12 @@ export interface HyperParams {
   betaV: number;
   lambdaG: number;
   useTaskLoss: boolean;
+  /**
+   * The inference network's adversarial term: 'square' is Eq. 11, λg/2 (v(x, g(x)) − 1)²;
+   * 'log' is the non-saturating λg · −log σ(score) (needs the sigmoid output), whose gradient does
+   * not vanish when v rates g's outputs near 0.
+   */
+  gAdversarialLoss: 'square' | 'log';
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

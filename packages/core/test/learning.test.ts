@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, type MethodName } from '../src/index.js';
+import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, type HyperParamOverrides, type MethodName } from '../src/index.js';
 import { syntheticData, syntheticTask, exampleF1, L } from './fixtures/synthetic-task.js';
 
 const task = syntheticTask();
@@ -28,9 +28,14 @@ describe('every method learns the synthetic task (fixed seed)', () => {
     trivial = mostFrequentF1();
   });
 
-  for (const method of ['alen', 'dvn', 'infnet', 'aen', 'alen-no-task'] as MethodName[]) {
-    it(`${method} beats the most-frequent-labels predictor and an untrained model`, async () => {
-      const hp = resolveHyperParams(task, method, { testStepsCandidates: [0, 2, 4] });
+  const runs: Array<[MethodName, HyperParamOverrides]> = [
+    ['alen', {}], ['dvn', {}], ['infnet', {}], ['aen', {}], ['alen-no-task', {}],
+    ['alen-no-task', { gAdversarialLoss: 'log' }],
+  ];
+  for (const [method, extra] of runs) {
+    const label = Object.keys(extra).length ? `${method} ${JSON.stringify(extra)}` : method;
+    it(`${label} beats the most-frequent-labels predictor and an untrained model`, async () => {
+      const hp = resolveHyperParams(task, method, { testStepsCandidates: [0, 2, 4], ...extra });
       const untrained = createModel(task, method, hp, data.train, new Rng(0));
       const before = (await evaluateModel(untrained, data.test)).f1!;
       const res = await train({ task, method, hp, data, seed: 0 });
@@ -41,7 +46,7 @@ describe('every method learns the synthetic task (fixed seed)', () => {
       // no tensor leaks from epoch to epoch
       const counts = res.history.map((h) => h.numTensors);
       expect(new Set(counts.slice(1)).size).toBe(1);
-      console.log(`${method}: trivial ${trivial.toFixed(1)} untrained ${before.toFixed(1)} trained ${after.toFixed(1)}`);
+      console.log(`${label}: trivial ${trivial.toFixed(1)} untrained ${before.toFixed(1)} trained ${after.toFixed(1)}`);
       tf.dispose(untrained.energy?.params.variables ?? []);
     });
   }

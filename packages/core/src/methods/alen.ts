@@ -60,8 +60,10 @@ export function alenMethod(name: MethodName = 'alen'): Method {
           terms.push(scaled);
         }
         if (hp.lambdaG > 0) {
-          const v = energyOutput(energy.score(energy.encode(x, EVAL), space.activate(z), EVAL), hp);
-          terms.push(tf.mul(halfSquared(v, 1), hp.lambdaG) as tf.Scalar);
+          const raw = energy.score(energy.encode(x, EVAL), space.activate(z), EVAL);
+          // −log σ(raw) = softplus(−raw), the non-saturating form; else Eq. 11's square.
+          const adv = hp.gAdversarialLoss === 'log' ? (tf.mean(tf.softplus(tf.neg(raw))) as tf.Scalar) : halfSquared(energyOutput(raw, hp), 1);
+          terms.push(tf.mul(adv, hp.lambdaG) as tf.Scalar);
         }
         if (!terms.length) throw new Error(`${name}: the inference network has no loss (useTaskLoss off and lambdaG = 0)`);
         return terms.reduce((a, b) => tf.add(a, b) as tf.Scalar);
