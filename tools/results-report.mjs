@@ -131,6 +131,12 @@ for (const r of reports) {
     md += '\n' + table(['steps', ...series.map(([m]) => m)], series[0][1].map((p, i) => [p.steps, ...series.map(([, pts]) => pts[i]?.value.toFixed(2) ?? '–')]));
   }
 }
+const speedDir = path.join(args.results, 'speed');
+for (const [file, title] of [['torch.md', 'Speed against PyTorch (same machine, one thread each)'], ['sweep.md', 'Both cores: sweep wall time']]) {
+  const f = path.join(speedDir, file);
+  if (fs.existsSync(f)) md += `\n## ${title}\n\n` + fs.readFileSync(f, 'utf8').trim() + '\n';
+}
+if (fs.existsSync(path.join(speedDir, 'torch.md'))) md += '\nProfiles, the bounds on these ratios and the before/after of every optimization: [performance.md](performance.md).\n';
 if (!reports.length) md += '\nNo bench reports yet: run `npx nx run-many -t bench` (quick) or `npx alen bench --task T --profile paper`.\n';
 fs.writeFileSync(args.out, md);
 console.log(`wrote ${args.out} from ${reports.length} report(s)`);
