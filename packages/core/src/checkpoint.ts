@@ -15,7 +15,8 @@ export const WEIGHTS_FILE = 'weights.bin';
 export const TRAINING_FILE = 'training.json';
 export const OPTIMIZER_FILE = 'optimizer.bin';
 const FORMAT = 'alen-model';
-const FORMAT_VERSION = 1;
+/** 2: dense kernels stored [out, in]; format-1 files ([in, out]) are converted on load. */
+const FORMAT_VERSION = 2;
 
 /** The `modelTopology` of model.json: everything needed to rebuild the networks. */
 export interface ModelTopology {
@@ -150,6 +151,24 @@ export interface LoadedCheckpoint {
   readonly dir: string;
 }
 
+function formatVersionOf(json: Record<string, unknown>): number {
+  return typeof json.formatVersion === 'number' ? json.formatVersion : 1;
+}
+
+/** Format 1 stored dense kernels [in, out]: turn them into the current [out, in]. */
+function transposeDenseKernels(values: tf.NamedTensorMap, model: Model): void {
+  for (const [role, store] of roleParams(model)) {
+    for (const p of store?.params ?? []) {
+      const key = `${role}/${p.name}`;
+      const t = values[key];
+      if (p.denseKernel && t && t.rank === 2) {
+        values[key] = tf.transpose(t);
+        t.dispose();
+      }
+    }
+  }
+}
+
 /** Reads a checkpoint folder's model.json and checks its form, without touching weights. */
 export function readTopology(dirIn: string): ModelTopology {
   const dir = resolveAtomicDir(dirIn);
@@ -176,6 +195,7 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   const method = assertMethod(topology.method);
   const values = readWeights(dir, manifest[0]!.paths[0] ?? WEIGHTS_FILE, manifest[0]!.weights);
   const model = createModel(task, method, topology.hp, topology, new Rng('load'));
+  if (formatVersionOf(json) < 2) transposeDenseKernels(values, model);
   try {
     const map = new Map(Object.entries(values));
     for (const [role, store] of roleParams(model)) store?.assign(map, dir, `${role}/`);
@@ -193,6 +213,19 @@ export async function loadOptimizerState(dir: string, training: TrainingState, o
   const roles = Object.keys(training.optimizer);
   const specs = roles.flatMap((r) => training.optimizer![r]!);
   const values = readWeights(resolveAtomicDir(dir), OPTIMIZER_FILE, specs);
+  if (formatVersionOf(readJson(resolveAtomicDir(dir), MODEL_FILE)) < 2) {
+    // Optimizer tensors are named `<role>/<m|v>/<param>`: the moments of a dense kernel turn with it.
+    for (const key of Object.keys(values)) {
+      const [role, , , ...rest] = key.split('/');
+      const param = rest.join('/');
+      const net = role === 'energy' || role === 'inference' ? optimizers[role]?.params : undefined;
+      if (net?.params.some((p) => p.name === param && p.denseKernel) && values[key]!.rank === 2) {
+        const t = values[key]!;
+        values[key] = tf.transpose(t);
+        t.dispose();
+      }
+    }
+  }
   for (const role of roles) {
     const opt = optimizers[role];
     if (!opt) throw bad(dir, `optimizer state for '${role}' but the model has no such network`);

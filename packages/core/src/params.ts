@@ -10,6 +10,8 @@ export interface Param {
   readonly variable: tf.Variable;
   /** Whether weight decay applies (kernels yes, biases no). */
   readonly decay: boolean;
+  /** A dense kernel, stored [out, in] since checkpoint format 2 ([in, out] before). */
+  readonly denseKernel?: boolean;
 }
 
 let uid = 0;
@@ -39,7 +41,7 @@ export class ParamStore {
   }
 
   /** Creates a trainable variable. `fanIn` is needed for he/glorot/torch inits. */
-  add(name: string, shape: number[], init: Init, opts: { fanIn?: number; fanOut?: number; decay?: boolean } = {}): tf.Variable {
+  add(name: string, shape: number[], init: Init, opts: { fanIn?: number; fanOut?: number; decay?: boolean; denseKernel?: boolean } = {}): tf.Variable {
     if (this.list.some((p) => p.name === name)) {
       throw new AlenError('BAD_CONFIG', `${this.scope}: parameter '${name}' defined twice`);
     }
@@ -64,7 +66,7 @@ export class ParamStore {
     });
     const variable = tf.variable(value, true, `${this.scope}/${name}${this.suffix}`);
     value.dispose();
-    this.list.push({ name, variable, decay: opts.decay ?? init !== 'zeros' });
+    this.list.push({ name, variable, decay: opts.decay ?? init !== 'zeros', ...(opts.denseKernel ? { denseKernel: true } : {}) });
     return variable;
   }
 
@@ -110,7 +112,7 @@ export function dense(
   outUnits: number,
   opts: { init?: Init; bias?: boolean } = {},
 ): (x: tf.Tensor) => tf.Tensor {
-  const W = store.add(`${name}/kernel`, [outUnits, inUnits], opts.init ?? 'he', { fanIn: inUnits, fanOut: outUnits });
+  const W = store.add(`${name}/kernel`, [outUnits, inUnits], opts.init ?? 'he', { fanIn: inUnits, fanOut: outUnits, denseKernel: true });
   const b = opts.bias === false ? null : store.add(`${name}/bias`, [outUnits], opts.init === 'torch' ? 'torch' : 'zeros', { fanIn: inUnits, decay: false });
   return (x) => {
     const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inUnits]) as tf.Tensor2D;

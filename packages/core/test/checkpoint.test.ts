@@ -48,6 +48,37 @@ describe('checkpoints', () => {
     }
   });
 
+  it('a format-1 checkpoint (dense kernels stored [in, out]) loads into the [out, in] layout', async () => {
+    const hp = resolveHyperParams(task, 'alen', { epochs: 1 });
+    const res = await train({ task, method: 'alen', hp, data, seed: 3 });
+    const dir = path.join(tmp(), 'ck');
+    await saveCheckpoint(dir, res.model);
+    const dense = new Set(['energy', 'inference'].flatMap((role) => (res.model[role as 'energy' | 'inference']?.params.params ?? []).filter((p) => p.denseKernel).map((p) => `${role}/${p.name}`)));
+    expect(dense.size).toBeGreaterThan(0);
+    // Rewrite the folder as format 1 wrote it: those kernels transposed, in the manifest and the data.
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
+    const floats = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4).slice();
+    let offset = 0;
+    for (const w of json.weightsManifest[0].weights as Array<{ name: string; shape: number[] }>) {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      if (dense.has(w.name)) {
+        const [rows, cols] = w.shape as [number, number];
+        const src = floats.slice(offset, offset + n);
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) floats[offset + c * rows + r] = src[r * cols + c]!;
+        w.shape = [cols, rows];
+      }
+      offset += n;
+    }
+    json.formatVersion = 1;
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(floats.buffer));
+    const loaded = await loadCheckpoint(dir);
+    const a = await predictDataset(res.model, data.test);
+    const b = await predictDataset(loaded.model, data.test);
+    expect(Buffer.from(b.pred.buffer).equals(Buffer.from(a.pred.buffer))).toBe(true);
+  });
+
   it('an interrupted run resumed from its last checkpoint ends at the same metrics as an uninterrupted run', async () => {
     for (const method of ['alen', 'dvn'] as const) {
       const hp = resolveHyperParams(task, method, { epochs: 4, arch: { dropout: 0.3 } });
