@@ -9,16 +9,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { useBackend } from '@alen/core';
 import { WORKLOADS, defaultDataDir, median } from './workloads.mjs';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+import { flag, root } from './cli-args.mjs';
 const outDir = path.resolve(root, flag('--out', 'docs/results/speed'));
 const only = flag('--only')?.split(',');
 const peersDir = path.resolve(root, '..', 'shared', 'peers');

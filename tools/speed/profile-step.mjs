@@ -2,27 +2,19 @@
 // Where a step's time goes: runs speed workloads (tools/speed/workloads.mjs) and prints each one's
 // median step time and, with --profile, its kernels by time per step (tf.profile). Usage:
 //   node tools/speed/profile-step.mjs [workload ...] [--profile] [--backend wasm] [--reps 20] [--json]
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { useBackend } from '@alen/core';
 import { WORKLOADS, defaultDataDir } from './workloads.mjs';
+import { flag, has, positional, root } from './cli-args.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const valued = new Set(['--backend', '--reps']);
-const flag = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const names = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
+const names = positional(['--backend', '--reps']);
 for (const n of names) {
   if (!WORKLOADS[n]) {
     console.error(`unknown workload '${n}'; choose one of ${Object.keys(WORKLOADS).join(', ')}`);
     process.exit(2);
   }
 }
-const profile = args.includes('--profile');
-const asJson = args.includes('--json');
+const profile = has('--profile');
+const asJson = has('--json');
 const backend = await useBackend(flag('--backend'));
 const dataDir = defaultDataDir(root);
 

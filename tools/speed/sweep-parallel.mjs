@@ -7,14 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+import { flag, root } from './cli-args.mjs';
 const jobs = Number(flag('--jobs', String(Math.min(2, os.cpus().length))));
 const outDir = path.resolve(root, flag('--out', 'docs/results/speed'));
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alen-sweep-speed-'));

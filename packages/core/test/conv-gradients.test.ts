@@ -2,20 +2,10 @@ import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { tf } from '../src/tf.js';
 import { useBackend } from '../src/backend.js';
 import { registerConvGradients } from '../src/conv-gradients.js';
+import { values } from './fixtures/values.js';
 
 type Pad = 'same' | 'valid' | number;
 type Shape4 = [number, number, number, number];
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** TF's output size and leading padding of one axis. */
 function axis(len: number, k: number, s: number, pad: Pad): { out: number; lead: number } {

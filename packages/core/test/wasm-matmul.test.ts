@@ -2,17 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { tf } from '../src/tf.js';
 import { useBackend } from '../src/backend.js';
 import { stockWasmKernel } from '../src/kernels/install-wasm-kernel.js';
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { values } from './fixtures/values.js';
 
 /** C[b] = op(A[b]) · op(B[b]) in float64, batch broadcast when one side has batch 1. */
 function naive(a: Float32Array, as: number[], b: Float32Array, bs: number[], ta: boolean, tb: boolean) {
