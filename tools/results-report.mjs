@@ -110,6 +110,7 @@ for (const r of reports) {
     md += `\nSpeed against the last committed ${r.profile} run (${r.backend}):\n\n` + table(['method', 'train steps/s before', 'now', 'train Δ', 'inference Δ'], speed);
   }
   if (r.failed?.length) md += `\nFailed runs: ${r.failed.map((f) => `${f.run} (${f.error})`).join('; ')}\n`;
+  if (r.pending?.length) md += `\nPending runs (paper runs continue across sessions): ${r.pending.join(', ')}\n`;
   const training = Object.entries(r.trainingCurves ?? {});
   if (training.length) {
     const base = path.join(args.figures, `${r.task}-${r.profile}`);

@@ -41,7 +41,8 @@ export async function runJobs(jobs: readonly Job[], concurrency: number, onDone:
   return outcomes;
 }
 
-function readResult(out: string): ExperimentResult | undefined {
+/** The result.json of a finished run folder, or undefined. */
+export function readResult(out: string): ExperimentResult | undefined {
   const f = path.join(out, RESULT_FILE);
   if (!fs.existsSync(f)) return undefined;
   try {

@@ -197,6 +197,15 @@ describe('sweep and bench', () => {
     expect(json.trainingCurves.alen.map((p: { epoch: number }) => p.epoch)).toEqual(json.runs.find((x: { method: string }) => x.method === 'alen').history.map((h: { epoch: number }) => h.epoch));
     expect(Object.keys(json.trainingCurves.alen[0].losses)).toEqual(expect.arrayContaining(['lossV', 'lossG']));
 
+    // --report-only starts nothing: a seed without a finished run is listed as pending
+    const ro = alen(['bench', '--task', 'toy', ...P, '--seeds', '0', '1', '7', '--report-only', '--out', path.join(dir, 'ro'), '--runs', path.join(dir, 'runs'), '--quiet']);
+    expect(ro.code, ro.stderr).toBe(0);
+    const roJson = JSON.parse(fs.readFileSync(path.join(dir, 'ro', 'quick', 'toy.json'), 'utf8'));
+    expect(roJson.pending).toEqual(['alen seed 7', 'infnet seed 7']);
+    expect(fs.existsSync(path.join(dir, 'runs', 'quick', 'toy', 'alen-s7'))).toBe(false);
+    expect(roJson.rows[0].metrics.f1.values).toHaveLength(2);
+    expect(fs.readFileSync(path.join(dir, 'ro', 'quick', 'toy.md'), 'utf8')).toMatch(/Pending runs .*alen seed 7/);
+
     // the report tool merges it into results.md and draws the figures as real PNG images
     const report = spawnSync(process.execPath, [REPORT_TOOL, '--results', path.join(dir, 'results'), '--out', path.join(dir, 'results.md'), '--figures', path.join(dir, 'figures')], { encoding: 'utf8' });
     expect(report.status, report.stderr).toBe(0);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { AlenError, getTask, METHODS, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
 import { globalChildArgs, globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
-import { runJobs, type Job } from '../pool.js';
+import { readResult, runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
 import { markdownTable, mean, meanStd, std } from '../format.js';
 
@@ -15,6 +15,7 @@ interface BenchArgs extends GlobalArgs {
   jobs: number;
   methods?: string[];
   seeds?: number[];
+  reportOnly: boolean;
 }
 
 const CURVE = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 20, 25, 30];
@@ -102,7 +103,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('runs', { type: 'string', default: path.join('runs', 'bench'), describe: 'folder of the individual runs (finished runs are reused, cut-off runs resume)' })
       .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
       .option('methods', { type: 'string', array: true, describe: 'only these methods' })
-      .option('seeds', { type: 'number', array: true, describe: 'override the profile\'s seeds' }) as never,
+      .option('seeds', { type: 'number', array: true, describe: 'override the profile\'s seeds' })
+      .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
     const { backend } = await setup(a);
     const task = getTask(a.task);
@@ -124,9 +126,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
       for (const seed of seeds) jobs.push({ args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}` });
     }
-    log(`bench ${task.name} (${a.profile}): ${methods.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.jobs} at a time`);
+    const pending = a.reportOnly ? jobs.filter((j) => !readResult(j.out)) : [];
+    const toRun = jobs.filter((j) => !pending.includes(j));
+    log(`bench ${task.name} (${a.profile}): ${methods.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.reportOnly ? `report only, ${pending.length} pending` : `${a.jobs} at a time`}`);
     const t0 = performance.now();
-    const outcomes = await runJobs(jobs, a.jobs, (o, done) => {
+    const outcomes = await runJobs(toRun, a.jobs, (o, done) => {
       const v = o.result?.test?.[task.primaryMetric];
       log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
     });
@@ -151,6 +155,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       generatedAt: new Date().toISOString(), wallSeconds: (performance.now() - t0) / 1000, rows, curves, trainingCurves,
       runs: finished,
       failed: failed.map((o) => ({ run: o.job.label, error: o.error })),
+      pending: pending.map((j) => j.label),
     };
     const dir = path.join(a.out, a.profile);
     writeFileAtomic(path.join(dir, `${task.name}.json`), JSON.stringify(report, null, 2) + '\n');
@@ -174,7 +179,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         ? `\nTest ${task.primaryMetric} against test-time ascent steps (mean over seeds):\n\n` +
           markdownTable(['steps', ...Object.keys(curves)], CURVE.map((s, i) => [s, ...Object.values(curves).map((c) => c[i]?.value.toFixed(2) ?? '–')]))
         : '') +
-      (failed.length ? `\nFailed runs: ${failed.map((f) => `${f.job.label} (${f.error})`).join('; ')}\n` : '');
+      (failed.length ? `\nFailed runs: ${failed.map((f) => `${f.job.label} (${f.error})`).join('; ')}\n` : '') +
+      (pending.length ? `\nPending runs (not finished yet; \`alen bench\` without --report-only resumes them): ${pending.map((j) => j.label).join(', ')}\n` : '');
     writeFileAtomic(path.join(dir, `${task.name}.md`), md);
     process.stdout.write(md);
     if (failed.length) process.exitCode = 1;
