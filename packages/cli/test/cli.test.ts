@@ -206,6 +206,23 @@ describe('sweep and bench', () => {
     expect(roJson.rows[0].metrics.f1.values).toHaveLength(2);
     expect(fs.readFileSync(path.join(dir, 'ro', 'quick', 'toy.md'), 'utf8')).toMatch(/Pending runs .*alen seed 7/);
 
+    // A run folder lost (another machine) is restored from the report when its settings match;
+    // a finished run whose settings differ from the profile's is moved aside and trained again.
+    const runs = path.join(dir, 'runs', 'quick', 'toy');
+    const before = JSON.parse(fs.readFileSync(path.join(runs, 'alen-s0', 'result.json'), 'utf8'));
+    fs.rmSync(path.join(runs, 'alen-s0'), { recursive: true });
+    const stale = JSON.parse(fs.readFileSync(path.join(runs, 'infnet-s1', 'result.json'), 'utf8'));
+    fs.writeFileSync(path.join(runs, 'infnet-s1', 'result.json'), JSON.stringify({ ...stale, hp: { ...stale.hp, lr: 0.5 } }));
+    const again = alen(['bench', '--task', 'toy', ...P, '--out', path.join(dir, 'results'), '--runs', path.join(dir, 'runs')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/alen seed 0: finished run taken from/);
+    expect(again.stderr).toMatch(/infnet-s1: trained with other settings \(lr\)/);
+    const restored = JSON.parse(fs.readFileSync(path.join(runs, 'alen-s0', 'result.json'), 'utf8'));
+    expect(restored.test).toEqual(before.test);
+    expect(fs.existsSync(path.join(runs, 'alen-s0', 'checkpoints'))).toBe(false);
+    expect(fs.readdirSync(runs).filter((f) => f.startsWith('infnet-s1.stale-'))).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(runs, 'infnet-s1', 'result.json'), 'utf8')).hp.lr).toBe(stale.hp.lr);
+
     // the report tool merges it into results.md and draws the figures as real PNG images
     const report = spawnSync(process.execPath, [REPORT_TOOL, '--results', path.join(dir, 'results'), '--out', path.join(dir, 'results.md'), '--figures', path.join(dir, 'figures')], { encoding: 'utf8' });
     expect(report.status, report.stderr).toBe(0);

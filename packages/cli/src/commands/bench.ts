@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { AlenError, getTask, METHODS, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
+import { AlenError, getTask, METHODS, resolveHyperParams, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
+import { prepareRunFolder } from '../bench-runs.js';
 import { globalChildArgs, globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
 import { readResult, runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
@@ -117,6 +118,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const extra = globalChildArgs(a);
     const jobs: Job[] = [];
     const commands: Record<string, string> = {};
+    // Runs an earlier report recorded (possibly on another machine): reused when their settings match.
+    const reportFile = path.join(a.out, a.profile, `${task.name}.json`);
+    const recorded = fs.existsSync(reportFile) ? ((JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { runs?: ExperimentResult[] }).runs ?? []) : [];
     for (const m of methods) {
       const common = profile.overrides?.common ?? {};
       const own = profile.overrides?.[m] ?? {};
@@ -124,7 +128,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const base = ['--task', task.name, '--method', m, ...limitArgs, ...sets.flatMap((s) => ['--set', s])];
       if (m !== 'infnet') base.push('--curve', CURVE.join(','));
       commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
-      for (const seed of seeds) jobs.push({ args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}` });
+      const hp = resolveHyperParams(task, m, { ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
+      for (const seed of seeds) {
+        const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}` };
+        const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log);
+        if (state === 'imported') log(`${job.label}: finished run taken from ${reportFile}`);
+        jobs.push(job);
+      }
     }
     const pending = a.reportOnly ? jobs.filter((j) => !readResult(j.out)) : [];
     const toRun = jobs.filter((j) => !pending.includes(j));

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CORE_DEFAULTS, writeFileAtomic, type HyperParams } from '@alen/core';
+import { RESULT_FILE, type ExperimentResult } from './experiment.js';
+import { readResult } from './pool.js';
+
+/** Hyper-parameters as a run resolved them, with keys added since then at their defaults. */
+function normalized(hp: Partial<HyperParams>): Record<string, unknown> {
+  const full = { ...CORE_DEFAULTS, ...hp, arch: { ...(hp.arch ?? {}) } } as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(full)) as Record<string, unknown>;
+}
+
+/** The hyper-parameter names whose values differ between two runs' settings (arch keys as arch.NAME). */
+export function hyperParamDiff(a: Partial<HyperParams>, b: Partial<HyperParams>): string[] {
+  const x = normalized(a), y = normalized(b);
+  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+  const out: string[] = [];
+  for (const k of [...keys].sort()) {
+    if (k === 'arch') {
+      const ax = x.arch as Record<string, unknown>, ay = y.arch as Record<string, unknown>;
+      for (const n of [...new Set([...Object.keys(ax), ...Object.keys(ay)])].sort()) {
+        if (JSON.stringify(ax[n]) !== JSON.stringify(ay[n])) out.push(`arch.${n}`);
+      }
+    } else if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) out.push(k);
+  }
+  return out;
+}
+
+export type RunFolderState = 'finished' | 'imported' | 'stale' | 'to-run';
+
+/**
+ * Makes a bench run's folder agree with the settings the bench would train it with now:
+ * - a finished run (result.json) trained with other hyper-parameters is moved aside to
+ *   `<folder>.stale-<time>` and trained again ('stale'), so a changed default never passes off an
+ *   old result as a new one;
+ * - a missing run that an earlier report recorded with the same settings (its `runs` entry: the
+ *   run folders of another machine or session) is restored from it ('imported');
+ * - otherwise it is 'finished' or 'to-run' (a cut-off run resumes from its checkpoints).
+ */
+export function prepareRunFolder(
+  out: string,
+  run: { method: string; seed: number; hp: HyperParams },
+  recorded: readonly ExperimentResult[],
+  log: (m: string) => void,
+): RunFolderState {
+  const expected = run.hp;
+  const existing = readResult(out);
+  if (existing) {
+    const diff = hyperParamDiff(existing.hp, expected);
+    if (!diff.length) return 'finished';
+    const aside = `${out}.stale-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(out, aside);
+    log(`${out}: trained with other settings (${diff.join(', ')}); moved to ${aside}, training again`);
+    return 'stale';
+  }
+  if (fs.existsSync(path.join(out, 'checkpoints'))) return 'to-run';
+  const match = recorded.find((r) => r.method === run.method && r.seed === run.seed && !hyperParamDiff(r.hp, expected).length);
+  if (match) {
+    fs.mkdirSync(out, { recursive: true });
+    writeFileAtomic(path.join(out, RESULT_FILE), JSON.stringify({ ...match, importedFrom: 'an earlier bench report' }, null, 2) + '\n');
+    return 'imported';
+  }
+  return 'to-run';
+}
