@@ -10,9 +10,14 @@ function normalized(hp: Partial<HyperParams>): Record<string, unknown> {
   return JSON.parse(JSON.stringify(full)) as Record<string, unknown>;
 }
 
-/** The hyper-parameter names whose values differ between two runs' settings (arch keys as arch.NAME). */
+/**
+ * The hyper-parameter names whose values differ between two runs' settings (arch keys as
+ * arch.NAME). `testSteps` is not compared when both have candidates: the trainer replaces it by the
+ * count chosen on validation, which is what a finished run records.
+ */
 export function hyperParamDiff(a: Partial<HyperParams>, b: Partial<HyperParams>): string[] {
   const x = normalized(a), y = normalized(b);
+  if (a.testStepsCandidates?.length && b.testStepsCandidates?.length) delete x.testSteps, delete y.testSteps;
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
   const out: string[] = [];
   for (const k of [...keys].sort()) {
