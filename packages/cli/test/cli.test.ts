@@ -188,6 +188,7 @@ describe('sweep and bench', () => {
     expect(alenRow.delta.f1).toBeCloseTo(alenRow.metrics.f1.mean - 50, 6);
     expect(alenRow.command).toMatch(/^npx alen train --task toy --method alen/);
     for (const run of json.runs) {
+      expect(run.command).not.toContain(dir); // no path of this machine in a committed report
       for (const k of ['trainSeconds', 'stepsPerSecond', 'inferenceExamplesPerSecond', 'peakRssMB', 'numTensorsEnd', 'hardware', 'backend', 'seed']) expect(run[k], k).toBeDefined();
     }
     expect(json.curves.alen.length).toBeGreaterThan(5);

@@ -50,6 +50,11 @@ interface TrainingCurvePoint {
   val?: number;
 }
 
+/** A run as the report keeps it: its command without the run folder, a path of this machine. */
+function portable(r: ExperimentResult): ExperimentResult {
+  return r.command ? { ...r, command: r.command.replace(/ --out ('[^']*'|\S+)/, '') } : r;
+}
+
 /** Epoch records of a run folder's log.jsonl (runs finished before result.json kept its history). */
 function historyFromLog(runDir: string): ExperimentResult['history'] {
   const file = path.join(runDir, 'log.jsonl');
@@ -145,7 +150,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
     });
     const failed = outcomes.filter((o) => !o.result);
-    const finished = outcomes.flatMap((o) => (o.result ? [o.result.history ? o.result : { ...o.result, history: historyFromLog(o.job.out) }] : []));
+    const finished = outcomes.flatMap((o) => (o.result ? [portable(o.result.history ? o.result : { ...o.result, history: historyFromLog(o.job.out) })] : []));
     const rows: BenchRow[] = [];
     const curves: Record<string, Array<{ steps: number; value: number }>> = {};
     const trainingCurves: Record<string, TrainingCurvePoint[]> = {};
