@@ -22,6 +22,7 @@ export const CORE_DEFAULTS: HyperParams = {
   lambdaG: 1,
   useTaskLoss: true,
   gAdversarialLoss: 'square',
+  energyLoss: 'square',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
   dvnSteps: 20,
@@ -110,6 +111,12 @@ export function validateHyperParams(hp: HyperParams): void {
   }
   if (hp.gAdversarialLoss === 'log' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "gAdversarialLoss 'log' is −log σ(v): it needs energyOutput 'sigmoid'");
+  }
+  if (hp.energyLoss !== 'square' && hp.energyLoss !== 'bce') {
+    throw new AlenError('BAD_CONFIG', `energyLoss must be 'square' or 'bce', got '${String(hp.energyLoss)}'`);
+  }
+  if (hp.energyLoss === 'bce' && hp.energyOutput !== 'sigmoid') {
+    throw new AlenError('BAD_CONFIG', "energyLoss 'bce' fits sigmoid(score): it needs energyOutput 'sigmoid'");
   }
   if (hp.energyOutput !== 'sigmoid' && hp.energyOutput !== 'linear') {
     throw new AlenError('BAD_CONFIG', `energyOutput must be 'sigmoid' or 'linear', got '${String(hp.energyOutput)}'`);

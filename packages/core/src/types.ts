@@ -172,6 +172,12 @@ export interface HyperParams {
    * not vanish when v rates g's outputs near 0.
    */
   gAdversarialLoss: 'square' | 'log';
+  /**
+   * The energy network's fit to its targets (1, h(y′), h(y″)): 'square' is Eq. 6 on the energy
+   * output; 'bce' is the cross-entropy of sigmoid(score) against the targets (as DVN fits its value
+   * net), whose gradient does not vanish when the sigmoid saturates. 'bce' needs the sigmoid output.
+   */
+  energyLoss: 'square' | 'bce';
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

@@ -30,7 +30,7 @@ describe('every method learns the synthetic task (fixed seed)', () => {
 
   const runs: Array<[MethodName, HyperParamOverrides]> = [
     ['alen', {}], ['dvn', {}], ['infnet', {}], ['aen', {}], ['alen-no-task', {}],
-    ['alen-no-task', { gAdversarialLoss: 'log' }],
+    ['alen-no-task', { gAdversarialLoss: 'log' }], ['alen', { energyLoss: 'bce' }],
   ];
   for (const [method, extra] of runs) {
     const label = Object.keys(extra).length ? `${method} ${JSON.stringify(extra)}` : method;

@@ -1,7 +1,7 @@
 import { tf } from '../tf.js';
 import type { Batch, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
-import { EVAL, disposeEncoding, energyOutput, halfSquared, refine, repeatBatch, requireNet } from './shared.js';
+import { EVAL, disposeEncoding, energyOutput, halfSquared, refine, repeatBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
  * ALEN (Algorithm 1). Per minibatch: y' = g(x); y'' = a few normalized ascent steps on v from y';
@@ -38,12 +38,13 @@ export function alenMethod(name: MethodName = 'alen'): Method {
         const k = withC ? 3 : 2;
         const hv = repeatBatch(energy.encode(x, train), k);
         const ys = tf.concat(withC ? [yStar, yP, yPP] : [yStar, yP], 0);
-        const v = energyOutput(energy.score(hv, ys, train), hp);
-        const parts = tf.split(v, k);
+        const raw = energy.score(hv, ys, train);
+        const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), k);
         const t = tf.split(targets, k - 1);
-        let loss = halfSquared(parts[0]!, 1);
-        loss = tf.add(loss, tf.mul(halfSquared(parts[1]!, t[0]!), hp.lambdaV));
-        if (withC) loss = tf.add(loss, tf.mul(halfSquared(parts[2]!, t[1]!), hp.betaV));
+        const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
+        let loss = fit(parts[0]!, 1);
+        loss = tf.add(loss, tf.mul(fit(parts[1]!, t[0]!), hp.lambdaV));
+        if (withC) loss = tf.add(loss, tf.mul(fit(parts[2]!, t[1]!), hp.betaV));
         return loss as tf.Scalar;
       });
       tf.dispose([yP, yPP, targets]);

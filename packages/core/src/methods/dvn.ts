@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import type { EnergyNet, HyperParams, OutputSpace } from '../types.js';
 import type { Method } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, disposeEncoding, requireNet } from './shared.js';
+import { EVAL, closedForm, disposeEncoding, requireNet, sigmoidCrossEntropy } from './shared.js';
 import { outputShapeFor } from '../model.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
@@ -57,8 +57,7 @@ export function dvnMethod(): Method {
       const train = { training: true, rng };
       const lossV = ctx.optimizers.energy!.step(() => {
         const z = energy.score(energy.encode(x, train), y, train);
-        // mean over the batch of BCE(sigmoid(z), target), in the stable logits form
-        return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
+        return sigmoidCrossEntropy(z, target);
       });
       tf.dispose([y, target]);
       return { lossV };

@@ -32,6 +32,14 @@ export function closedForm(energy: EnergyNet, h: tf.Tensor): ((y: tf.Tensor) => 
   return energy.scoreGrad ? (y) => energy.scoreGrad!(h, y, EVAL) : undefined;
 }
 
+/**
+ * Mean over the batch of the cross-entropy between sigmoid(z) and a target in [0, 1], in the
+ * stable logits form. Its gradient, sigmoid(z) − target, does not vanish when sigmoid(z) saturates.
+ */
+export function sigmoidCrossEntropy(z: tf.Tensor, target: tf.Tensor | number): tf.Scalar {
+  return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
+}
+
 /** Concatenates along the batch axis `k` copies of a tensor (scores several outputs in one pass). */
 export function repeatBatch(t: tf.Tensor, k: number): tf.Tensor {
   return k === 1 ? t : tf.concat(Array.from({ length: k }, () => t), 0);
