@@ -29,7 +29,6 @@ export async function timeMedian(fn, { warmup = 3, reps = 20, profile = false } 
   let kernels;
   if (profile) {
     const info = await tf.profile(timed);
-    if (process.env.ALEN_PROFILE_SHAPES) for (const k of info.kernels) console.log(k.name.padEnd(16), (k.kernelTimeMs ?? 0).toFixed(3).padStart(8), JSON.stringify(k.inputShapes));
     const byName = new Map();
     for (const k of info.kernels) {
       const e = byName.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };

@@ -155,17 +155,18 @@ function formatVersionOf(json: Record<string, unknown>): number {
   return typeof json.formatVersion === 'number' ? json.formatVersion : 1;
 }
 
-/** Format 1 stored dense kernels [in, out]: turn them into the current [out, in]. */
+/** Replaces a 2-D entry of `values` by its transpose (format 1 stored dense kernels [in, out]). */
+function transposeEntry(values: tf.NamedTensorMap, key: string): void {
+  const t = values[key];
+  if (!t || t.rank !== 2) return;
+  values[key] = tf.transpose(t);
+  t.dispose();
+}
+
+/** Format-1 weights into the current layout: every dense kernel turned to [out, in]. */
 function transposeDenseKernels(values: tf.NamedTensorMap, model: Model): void {
   for (const [role, store] of roleParams(model)) {
-    for (const p of store?.params ?? []) {
-      const key = `${role}/${p.name}`;
-      const t = values[key];
-      if (p.denseKernel && t && t.rank === 2) {
-        values[key] = tf.transpose(t);
-        t.dispose();
-      }
-    }
+    for (const p of store?.params ?? []) if (p.denseKernel) transposeEntry(values, `${role}/${p.name}`);
   }
 }
 
@@ -219,11 +220,7 @@ export async function loadOptimizerState(dir: string, training: TrainingState, o
       const [role, , , ...rest] = key.split('/');
       const param = rest.join('/');
       const net = role === 'energy' || role === 'inference' ? optimizers[role]?.params : undefined;
-      if (net?.params.some((p) => p.name === param && p.denseKernel) && values[key]!.rank === 2) {
-        const t = values[key]!;
-        values[key] = tf.transpose(t);
-        t.dispose();
-      }
+      if (net?.params.some((p) => p.name === param && p.denseKernel)) transposeEntry(values, key);
     }
   }
   for (const role of roles) {

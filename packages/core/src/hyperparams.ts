@@ -81,6 +81,14 @@ export function resolveHyperParams(task: Task, method: MethodName, user?: HyperP
   return hp;
 }
 
+/** Hyper-parameters that take one of a few names. */
+const CHOICES = {
+  optimizer: ['adam', 'sgd'],
+  energyOutput: ['sigmoid', 'linear'],
+  gAdversarialLoss: ['square', 'log'],
+  energyLoss: ['square', 'bce'],
+} as const;
+
 export function validateHyperParams(hp: HyperParams): void {
   const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery'];
   for (const k of positiveInt) {
@@ -90,36 +98,24 @@ export function validateHyperParams(hp: HyperParams): void {
     }
   }
   const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb'];
-  for (const k of nonNeg) {
+  const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
+  for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
+    if (v === undefined && optional.includes(k)) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
   }
-  const optionalNonNeg: Array<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
-  for (const k of optionalNonNeg) {
-    const v = hp[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
-      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
+  for (const [k, allowed] of Object.entries(CHOICES) as Array<[keyof typeof CHOICES, readonly string[]]>) {
+    if (!allowed.includes(hp[k] as string)) {
+      throw new AlenError('BAD_CONFIG', `${k} must be ${allowed.map((c) => `'${c}'`).join(' or ')}, got '${String(hp[k])}'`);
     }
-  }
-  if (hp.optimizer !== 'adam' && hp.optimizer !== 'sgd') {
-    throw new AlenError('BAD_CONFIG', `optimizer must be 'adam' or 'sgd', got '${String(hp.optimizer)}'`);
-  }
-  if (hp.gAdversarialLoss !== 'square' && hp.gAdversarialLoss !== 'log') {
-    throw new AlenError('BAD_CONFIG', `gAdversarialLoss must be 'square' or 'log', got '${String(hp.gAdversarialLoss)}'`);
   }
   if (hp.gAdversarialLoss === 'log' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "gAdversarialLoss 'log' is −log σ(v): it needs energyOutput 'sigmoid'");
   }
-  if (hp.energyLoss !== 'square' && hp.energyLoss !== 'bce') {
-    throw new AlenError('BAD_CONFIG', `energyLoss must be 'square' or 'bce', got '${String(hp.energyLoss)}'`);
-  }
   if (hp.energyLoss === 'bce' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyLoss 'bce' fits sigmoid(score): it needs energyOutput 'sigmoid'");
-  }
-  if (hp.energyOutput !== 'sigmoid' && hp.energyOutput !== 'linear') {
-    throw new AlenError('BAD_CONFIG', `energyOutput must be 'sigmoid' or 'linear', got '${String(hp.energyOutput)}'`);
   }
 }
 

@@ -60,7 +60,7 @@ export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaul
         const y2 = reshapeIfNeeded<tf.Tensor2D>(y, [-1, L]);
         const s2 = s as tf.Tensor2D;
         const local = tf.sum(tf.mul(y2, s2), 1);
-        if (!Wp || !w2) return { score: local as tf.Tensor1D, grad: reshapeIfNeeded(tf.add(s2, tf.zerosLike(y2)), y.shape) };
+        if (!Wp || !w2) return { score: local as tf.Tensor1D, grad: reshapeIfNeeded(tf.clone(s2), y.shape) };
         const a = tf.matMul(y2, Wp as tf.Tensor2D);
         const score = tf.add(local, tf.reshape(tf.matMul(tf.softplus(a), w2 as tf.Tensor2D), [-1])) as tf.Tensor1D;
         const back = tf.matMul(tf.mul(tf.sigmoid(a), tf.reshape(w2, [1, -1])), Wp as tf.Tensor2D, false, true);

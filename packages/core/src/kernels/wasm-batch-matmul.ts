@@ -17,8 +17,6 @@ interface MatMulAttrs {
   transposeB: boolean;
 }
 
-type Run = (x: tf.TensorInfo) => tf.TensorInfo;
-
 const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
 
 function withPlainOperands(stock: tf.KernelConfig, fused: boolean): tf.KernelFunc {
@@ -28,13 +26,14 @@ function withPlainOperands(stock: tf.KernelConfig, fused: boolean): tf.KernelFun
     const b = backend as tf.KernelBackend;
     const transposeKernel = tf.getKernel('Transpose', 'wasm')!;
     const temps: tf.TensorInfo[] = [];
-    const T: Run = (x) => {
+    /** An intermediate, freed when the kernel returns. */
+    const temp = (t: tf.TensorInfo) => (temps.push(t), t);
+    /** The operand with its last two axes swapped. */
+    const T = (x: tf.TensorInfo) => {
       const perm = x.shape.map((_, i) => i);
       const r = perm.length;
       [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
-      const out = transposeKernel.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
-      temps.push(out);
-      return out;
+      return transposeKernel.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
     };
     const plain = (left: tf.TensorInfo, right: tf.TensorInfo) =>
       stock.kernelFunc({ inputs: { ...inputs, a: left, b: right }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
@@ -42,27 +41,16 @@ function withPlainOperands(stock: tf.KernelConfig, fused: boolean): tf.KernelFun
     const B = inputs.b!;
     try {
       // Fused kernels add bias/activation to the product's layout: only the direct forms apply.
-      if (fused || (a.transposeA && a.transposeB)) return plain(a.transposeA ? T(A) : A, a.transposeB ? T(B) : B);
-      const outSize = (a.transposeA ? A.shape.at(-1)! : A.shape.at(-2)!) * (a.transposeB ? B.shape.at(-2)! : B.shape.at(-1)!);
-      if (a.transposeB) {
-        // direct: transpose and pack B; swapped: transpose and pack A, transpose the product.
-        if (2 * size(B) <= 2 * size(A) + outSize) return plain(A, T(B));
-        const swapped = plain(B, T(A));
-        temps.push(swapped);
-        return keep(T(swapped), temps);
-      }
-      // transposeA: the direct form (transpose A, pack B) never costs more than the swapped one.
-      return plain(T(A), B);
+      if (fused || (a.transposeA && a.transposeB)) return plain(a.transposeA ? temp(T(A)) : A, a.transposeB ? temp(T(B)) : B);
+      if (a.transposeA) return plain(temp(T(A)), B); // the swapped form never costs less here
+      // A·Bᵀ. direct: transpose and pack B; swapped: transpose and pack A, transpose the product.
+      const outSize = A.shape.at(-2)! * B.shape.at(-2)!;
+      if (2 * size(B) <= 2 * size(A) + outSize) return plain(A, temp(T(B)));
+      return T(temp(plain(B, temp(T(A)))));
     } finally {
       for (const t of temps) b.disposeData(t.dataId);
     }
   };
-}
-
-/** Removes `t` from the temporaries (it is the kernel's output). */
-function keep(t: tf.TensorInfo, temps: tf.TensorInfo[]): tf.TensorInfo {
-  temps.splice(temps.indexOf(t), 1);
-  return t;
 }
 
 export function installWasmMatMul(): void {
