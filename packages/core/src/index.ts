@@ -56,4 +56,5 @@ export { archNumber, archBoolean, archString } from './util/arch-options.js';
 export type { ArchSource, ArchNumberOptions } from './util/arch-options.js';
 export { mapLimit } from './util/map-limit.js';
 export { reshapeIfNeeded } from './util/reshape.js';
+export { detached } from './util/detached.js';
 export { listImageFiles, IMAGE_EXTENSIONS } from './util/image-files.js';

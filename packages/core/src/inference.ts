@@ -1,5 +1,5 @@
 import { tf } from './tf.js';
-import type { ScoreGrad } from './types.js';
+import type { AscentMemo, ScoreGrad, ScoreGradOptions } from './types.js';
 
 export interface AscentOptions {
   steps: number;
@@ -14,7 +14,7 @@ export interface AscentOptions {
    * The energy's score and ∂score/∂y in closed form (EnergyNet.scoreGrad); used instead of
    * differentiating `energyOf` on the tape when given.
    */
-  scoreGrad?: (y: tf.Tensor) => ScoreGrad;
+  scoreGrad?: (y: tf.Tensor, options: ScoreGradOptions) => ScoreGrad;
 }
 
 export interface AscentResult {
@@ -37,15 +37,30 @@ function tapeGrad(energyOf: (y: tf.Tensor) => tf.Tensor, opts: AscentOptions): (
 }
 
 /** The same gradient from the energy's closed form: σ(v)(1 − σ(v)) ∂v/∂y for DVN's plain steps. */
-function closedFormGrad(scoreGrad: (y: tf.Tensor) => ScoreGrad, opts: AscentOptions): (y: tf.Tensor) => tf.Tensor {
+function closedFormGrad(scoreGrad: NonNullable<AscentOptions['scoreGrad']>, opts: AscentOptions, memo: AscentMemo): (y: tf.Tensor) => tf.Tensor {
+  const plainSigmoid = opts.sigmoid && !opts.normalized;
   return (y) =>
     tf.tidy(() => {
-      const { score, grad } = scoreGrad(y);
-      if (!(opts.sigmoid && !opts.normalized)) return grad;
+      const { score, grad } = scoreGrad(y, { score: plainSigmoid, memo });
+      if (!plainSigmoid) return grad;
+      if (!score) throw new Error('EnergyNet.scoreGrad returned no score although one was asked for');
       const s = tf.sigmoid(score);
       const ds = tf.mul(s, tf.sub(1, s));
       return tf.mul(tf.reshape(ds, [-1, ...grad.shape.slice(1).map(() => 1)]), grad);
     });
+}
+
+/** A memo whose tensors outlive the step that made them; `dispose` frees them. */
+function ascentMemo(): AscentMemo & { dispose(): void } {
+  const kept = new Map<string, tf.Tensor>();
+  return {
+    get(key, make) {
+      let t = kept.get(key);
+      if (!t) kept.set(key, (t = tf.keep(make())));
+      return t;
+    },
+    dispose: () => tf.dispose([...kept.values()]),
+  };
 }
 
 /**
@@ -66,21 +81,26 @@ export function gradientAscent(
   const keep = (t: number, y: tf.Tensor) => {
     if (recordAt.includes(t) && !recorded.has(t)) recorded.set(t, tf.clone(y));
   };
-  const grad = opts.scoreGrad ? closedFormGrad(opts.scoreGrad, opts) : tapeGrad(energyOf, opts);
+  const memo = ascentMemo();
+  const grad = opts.scoreGrad ? closedFormGrad(opts.scoreGrad, opts, memo) : tapeGrad(energyOf, opts);
   let y = tf.clone(y0);
   let out: tf.Tensor | null = opts.steps === 0 ? tf.clone(y) : null;
   keep(0, y);
-  for (let t = 1; t <= last; t++) {
-    const next = tf.tidy(() => {
-      const g = grad(y);
-      const d = opts.normalized ? tf.div(g, tf.add(perExampleNorm(g), 1e-12)) : g;
-      return project(tf.add(y, tf.mul(d, opts.eta)));
-    });
+  try {
+    for (let t = 1; t <= last; t++) {
+      const next = tf.tidy(() => {
+        const g = grad(y);
+        const d = opts.normalized ? tf.div(g, tf.add(perExampleNorm(g), 1e-12)) : g;
+        return project(tf.add(y, tf.mul(d, opts.eta)));
+      });
+      y.dispose();
+      y = next;
+      keep(t, y);
+      if (t === opts.steps) out = tf.clone(y);
+    }
+  } finally {
     y.dispose();
-    y = next;
-    keep(t, y);
-    if (t === opts.steps) out = tf.clone(y);
+    memo.dispose();
   }
-  y.dispose();
   return { y: out!, recorded: recordAt.map((t) => recorded.get(t)!) };
 }

@@ -80,11 +80,25 @@ export interface EnergyNet {
    * Gradient inference uses it instead of tf.grad's tape, which costs several times more kernels
    * per step; worth writing when the output is small (multi-label). Must equal tf.grad of `score`.
    */
-  scoreGrad?(h: tf.Tensor, y: tf.Tensor, mode: Mode): ScoreGrad;
+  scoreGrad?(h: tf.Tensor, y: tf.Tensor, mode: Mode, options?: ScoreGradOptions): ScoreGrad;
+}
+
+export interface ScoreGradOptions {
+  /** false: only the gradient is needed (normalized ascent), `score` may be left out. Default true. */
+  readonly score?: boolean;
+  /** Tensors that depend on the weights alone, computed once per ascent (the weights are fixed). */
+  readonly memo?: AscentMemo;
+}
+
+/** Per-ascent cache handed to `scoreGrad`; gradient inference disposes its tensors at the end. */
+export interface AscentMemo {
+  /** The tensor stored under `key`, made by `make` (inside the caller's tidy) on the first call. */
+  get(key: string, make: () => tf.Tensor): tf.Tensor;
 }
 
 export interface ScoreGrad {
-  readonly score: tf.Tensor1D;
+  /** The score [B]; present unless `ScoreGradOptions.score` was false. */
+  readonly score?: tf.Tensor1D;
   readonly grad: tf.Tensor;
 }
 

@@ -54,6 +54,30 @@ describe('gradient inference', () => {
     }
     tf.dispose([c, y0]);
   });
+
+  it('asks for the score only when it needs it, and frees the memo when the ascent ends', () => {
+    const c = tf.tensor2d([[0.5, -1, 2, 0.1]]);
+    const y0 = tf.tensor2d([[0.2, 0.4, 0.6, 0.8]]);
+    const energyOf = (y: tf.Tensor) => tf.sum(tf.mul(c, y), 1) as tf.Tensor1D;
+    for (const opts of [{ normalized: false, sigmoid: true }, { normalized: true, sigmoid: false }]) {
+      const asked: boolean[] = [];
+      let made = 0;
+      const before = tf.memory().numTensors;
+      const res = gradientAscent(energyOf, y0, boxSpace().project, {
+        steps: 3, eta: 0.1, ...opts,
+        scoreGrad: (y, o) => {
+          asked.push(o.score !== false);
+          const twice = o.memo!.get('twice', () => (made++, tf.mul(c, 2)));
+          return { score: energyOf(y), grad: tf.div(twice, 2) };
+        },
+      });
+      expect(asked).toEqual([true, true, true].map(() => !opts.normalized));
+      expect(made).toBe(1);
+      res.y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    tf.dispose([c, y0]);
+  });
 });
 
 describe('projections keep outputs feasible', () => {

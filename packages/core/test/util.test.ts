@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlenError, IMAGE_EXTENSIONS, archBoolean, archNumber, archString, listImageFiles, mapLimit } from '../src/index.js';
+import { AlenError, IMAGE_EXTENSIONS, archBoolean, archNumber, archString, detached, listImageFiles, mapLimit, tf } from '../src/index.js';
 import type { BuildContext, HyperParams } from '../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -119,5 +119,20 @@ describe('listImageFiles', () => {
     expect(() => listImageFiles(empty)).toThrow(`${empty}: folder holds no images (.jpg, .jpeg, .png, .webp, .tif, .tiff)`);
     expect(codeOf(() => listImageFiles(empty))).toBe('MISSING_DATA');
     expect(() => listImageFiles(empty, ['.bmp'])).toThrow(`${empty}: folder holds no images (.bmp)`);
+  });
+});
+
+describe('detached', () => {
+  it('is a constant for the enclosing gradient, computed without recording', () => {
+    const a = tf.scalar(3);
+    // d/da [a · const(a²)] = a² = 9; without the detach it would be 3a² = 27.
+    const g = tf.grad((x: tf.Tensor) => tf.mul(x, detached(() => tf.mul(x, x))))(a);
+    expect(g.dataSync()[0]).toBeCloseTo(9, 5);
+    const before = tf.memory().numTensors;
+    const v = detached(() => tf.tidy(() => tf.add(tf.mul(a, 2), 1)));
+    expect(v.dataSync()[0]).toBeCloseTo(7, 5);
+    v.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, g]);
   });
 });

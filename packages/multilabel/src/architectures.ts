@@ -1,5 +1,5 @@
 import { ParamStore, archNumber, archString, dense, dropout, reshapeIfNeeded, tf } from '@alen/core';
-import type { BuildContext, EnergyNet, Init, InferenceNet, Mode } from '@alen/core';
+import type { BuildContext, EnergyNet, Init, InferenceNet, Mode, ScoreGradOptions } from '@alen/core';
 
 const INITS: readonly Init[] = ['he', 'glorot', 'torch', 'zeros'];
 
@@ -54,17 +54,23 @@ export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaul
         return tf.add(local, global) as tf.Tensor1D;
       });
     },
-    // ∂v/∂y = s + (sigmoid(y Wp) ⊙ w2ᵀ) Wpᵀ: a third of the kernels of tf.grad per ascent step.
-    scoreGrad(s: tf.Tensor, y: tf.Tensor) {
+    // ∂v/∂y = s + sigmoid(y Wp) (w2 ⊙ Wpᵀ): a third of the kernels of tf.grad per ascent step,
+    // fewer still with the back-projection w2 ⊙ Wpᵀ memoized per ascent and no score when the
+    // ascent is normalized.
+    scoreGrad(s: tf.Tensor, y: tf.Tensor, _mode: Mode, options: ScoreGradOptions = {}) {
       return tf.tidy(() => {
         const y2 = reshapeIfNeeded<tf.Tensor2D>(y, [-1, L]);
         const s2 = s as tf.Tensor2D;
-        const local = tf.sum(tf.mul(y2, s2), 1);
-        if (!Wp || !w2) return { score: local as tf.Tensor1D, grad: reshapeIfNeeded(tf.clone(s2), y.shape) };
+        const withScore = options.score !== false;
+        const local = () => tf.sum(tf.mul(y2, s2), 1) as tf.Tensor1D;
+        if (!Wp || !w2) return { grad: reshapeIfNeeded(tf.clone(s2), y.shape), ...(withScore ? { score: local() } : {}) };
+        const back = () => tf.mul(w2, tf.transpose(Wp)) as tf.Tensor2D;
+        const M = (options.memo ? options.memo.get('global/back', back) : back()) as tf.Tensor2D;
         const a = tf.matMul(y2, Wp as tf.Tensor2D);
-        const score = tf.add(local, tf.reshape(tf.matMul(tf.softplus(a), w2 as tf.Tensor2D), [-1])) as tf.Tensor1D;
-        const back = tf.matMul(tf.mul(tf.sigmoid(a), tf.reshape(w2, [1, -1])), Wp as tf.Tensor2D, false, true);
-        return { score, grad: reshapeIfNeeded(tf.add(s2, back), y.shape) };
+        const grad = reshapeIfNeeded(tf.add(s2, tf.matMul(tf.sigmoid(a), M)), y.shape);
+        if (!withScore) return { grad };
+        const score = tf.add(local(), tf.reshape(tf.matMul(tf.softplus(a), w2 as tf.Tensor2D), [-1])) as tf.Tensor1D;
+        return { score, grad };
       });
     },
   };

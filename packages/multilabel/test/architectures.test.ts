@@ -36,11 +36,34 @@ describe('DVN value net', () => {
       const gd = await got.grad.data(), wd = await want.data();
       const scale = Math.max(...Array.from(wd, Math.abs));
       expect(Math.max(...Array.from(gd, (v, i) => Math.abs(v - wd[i]!))) / scale, JSON.stringify(arch)).toBeLessThan(1e-5);
-      const gs = await got.score.data(), ws = await wantScore.data();
+      const gs = await got.score!.data(), ws = await wantScore.data();
       gs.forEach((v, i) => expect(v).toBeCloseTo(ws[i]!, 4));
-      tf.dispose([x, y, s, want, wantScore, got.score, got.grad]);
+      tf.dispose([x, y, s, want, wantScore, got.score!, got.grad]);
       net.params.dispose();
     }
+  });
+
+  it('scoreGrad with a per-ascent memo and without the score gives the same gradient, made once', async () => {
+    const net = createValueNet(ctx({ hidden: 20 }));
+    const x = tf.randomNormal([4, F], 0, 1, 'float32', 5);
+    const s = net.encode(x, { training: false });
+    const kept = new Map<string, tf.Tensor>();
+    let made = 0;
+    const memo = { get: (k: string, make: () => tf.Tensor) => kept.get(k) ?? (made++, kept.set(k, tf.keep(make())).get(k)!) };
+    for (const seed of [6, 7]) {
+      const y = tf.randomUniform([4, L], 0, 1, 'float32', seed);
+      const plain = net.scoreGrad!(s, y, { training: false });
+      const before = tf.memory().numTensors;
+      const fast = net.scoreGrad!(s, y, { training: false }, { score: false, memo });
+      expect(fast.score).toBeUndefined();
+      expect(tf.memory().numTensors - before).toBe(seed === 6 ? 2 : 1); // the gradient (+ the memo once)
+      const a = await plain.grad.data(), b = await fast.grad.data();
+      expect(Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
+      tf.dispose([y, plain.grad, plain.score!, fast.grad]);
+    }
+    expect(made).toBe(1);
+    tf.dispose([x, s, ...kept.values()]);
+    net.params.dispose();
   });
 
   it('has the reference parameters, He-normal kernels and zero biases', async () => {

@@ -1,7 +1,8 @@
 import { tf } from '../tf.js';
 import type { Batch, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
-import { EVAL, disposeEncoding, energyOutput, halfSquared, refine, repeatBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, disposeEncoding, energyOutput, halfSquared, refine, repeatBatch, requireNet, sharesEncoding, sigmoidCrossEntropy, withTuples } from './shared.js';
+import { detached } from '../util/detached.js';
 
 /**
  * ALEN (Algorithm 1). Per minibatch: y' = g(x); y'' = a few normalized ascent steps on v from y';
@@ -22,32 +23,37 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const train = { training: true, rng };
       const { x, y: yStar } = batch;
 
-      // 1. Proposals: y' from g (train mode, as in the v step of the reference), y'' by refinement.
+      // 1. Proposals: y' from g (train mode, as in the v step of the reference), y'' by refinement
+      // (AEN fits no y'').
       const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
-      const h = tf.tidy(() => energy.encode(x, EVAL));
-      const { y: yPP } = refine(energy, h, yP, space, hp, hp.trainSteps);
-      disposeEncoding(h, x);
-      const withC = hp.betaV > 0;
-      const targets = tf.tidy(() => {
-        const b = task.oracle(yP, yStar);
-        return withC ? tf.concat([b, task.oracle(yPP, yStar)]) : b;
-      });
+      const refined = (h: tf.Tensor) => refine(energy, h, yP, space, hp, hp.trainSteps).y;
 
       // 2. Energy update on the ground truth, y' and (unless AEN) y'', scored in one pass.
-      const lossV = optV.step(() => {
-        const k = withC ? 3 : 2;
-        const hv = repeatBatch(energy.encode(x, train), k);
-        const ys = tf.concat(withC ? [yStar, yP, yPP] : [yStar, yP], 0);
-        const raw = energy.score(hv, ys, train);
+      const energyLoss = (h: tf.Tensor, yPP: tf.Tensor | null): tf.Scalar => {
+        const k = yPP ? 3 : 2;
+        const raw = energy.score(repeatBatch(h, k), tf.concat(yPP ? [yStar, yP, yPP] : [yStar, yP], 0), train);
         const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), k);
-        const t = tf.split(targets, k - 1);
         const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
         let loss = fit(parts[0]!, 1);
-        loss = tf.add(loss, tf.mul(fit(parts[1]!, t[0]!), hp.lambdaV));
-        if (withC) loss = tf.add(loss, tf.mul(fit(parts[2]!, t[1]!), hp.betaV));
+        loss = tf.add(loss, tf.mul(fit(parts[1]!, task.oracle(yP, yStar)), hp.lambdaV));
+        if (yPP) loss = tf.add(loss, tf.mul(fit(parts[2]!, task.oracle(yPP, yStar)), hp.betaV));
         return loss as tf.Scalar;
-      });
-      tf.dispose([yP, yPP, targets]);
+      };
+      const lossV =
+        hp.betaV <= 0
+          ? optV.step(() => energyLoss(energy.encode(x, train), null))
+          : sharesEncoding(energy)
+            ? optV.step(() => {
+                const h = energy.encode(x, train);
+                return energyLoss(h, detached(() => refined(h)));
+              })
+            : withTuples(() => {
+                const h = tf.tidy(() => energy.encode(x, EVAL));
+                const yPP = refined(h);
+                disposeEncoding(h, x);
+                return yPP;
+              }, (yPP) => optV.step(() => energyLoss(energy.encode(x, train), yPP)));
+      yP.dispose();
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
       const kept: { lossTask?: tf.Scalar } = {};

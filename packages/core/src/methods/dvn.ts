@@ -2,7 +2,8 @@ import { tf } from '../tf.js';
 import type { EnergyNet, HyperParams, OutputSpace } from '../types.js';
 import type { Method } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, disposeEncoding, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, closedForm, disposeEncoding, requireNet, sharesEncoding, sigmoidCrossEntropy, withTuples } from './shared.js';
+import { detached } from '../util/detached.js';
 import { outputShapeFor } from '../model.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
@@ -36,30 +37,29 @@ export function dvnMethod(): Method {
       const space = task.outputSpace;
       const { x, y: yStar } = batch;
       const B = x.shape[0]!;
-      const h = tf.tidy(() => energy.encode(x, EVAL));
-            let y: tf.Tensor;
-      if (rng.next() < hp.dvnInferenceProb) {
-        const y0 = startPoint(yStar.shape, space, hp);
-        y = dvnAscent(energy, h, y0, space, hp, hp.dvnSteps).y;
-        y0.dispose();
-      } else {
-        const rows = Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
-        const y0 = tf.tidy(() => {
-          const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
+      const fullRun = rng.next() < hp.dvnInferenceProb;
+      const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
+      const tuples = (h: tf.Tensor): tf.Tensor =>
+        tf.tidy(() => {
           const base = startPoint(yStar.shape, space, hp);
-          return tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
+          if (fullRun) return dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
+          const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
+          return dvnAscent(energy, h, tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base)), space, hp, 1).y;
         });
-        y = dvnAscent(energy, h, y0, space, hp, 1).y;
-        y0.dispose();
-      }
-      disposeEncoding(h, x);
-      const target = task.oracle(y, yStar);
       const train = { training: true, rng };
-      const lossV = ctx.optimizers.energy!.step(() => {
-        const z = energy.score(energy.encode(x, train), y, train);
-        return sigmoidCrossEntropy(z, target);
-      });
-      tf.dispose([y, target]);
+      const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, yStar));
+      const opt = ctx.optimizers.energy!;
+      const lossV = sharesEncoding(energy)
+        ? opt.step(() => {
+            const h = energy.encode(x, train);
+            return fit(h, detached(() => tuples(h)));
+          })
+        : withTuples(() => {
+            const h = energy.encode(x, EVAL);
+            const y = tuples(h);
+            disposeEncoding(h, x);
+            return y;
+          }, (y) => opt.step(() => fit(energy.encode(x, train), y)));
       return { lossV };
     },
     predict(x, model, opts) {

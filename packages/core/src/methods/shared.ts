@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import type { EnergyNet, HyperParams, Mode, OutputSpace, ScoreGrad } from '../types.js';
+import type { EnergyNet, HyperParams, Mode, OutputSpace, ScoreGrad, ScoreGradOptions } from '../types.js';
 import { gradientAscent, type AscentResult } from '../inference.js';
 import { AlenError } from '../errors.js';
 
@@ -28,8 +28,29 @@ export function refine(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Ou
 }
 
 /** The energy's closed-form score and gradient at a fixed encoding (eval mode), if it has one. */
-export function closedForm(energy: EnergyNet, h: tf.Tensor): ((y: tf.Tensor) => ScoreGrad) | undefined {
-  return energy.scoreGrad ? (y) => energy.scoreGrad!(h, y, EVAL) : undefined;
+export function closedForm(energy: EnergyNet, h: tf.Tensor): ((y: tf.Tensor, options: ScoreGradOptions) => ScoreGrad) | undefined {
+  return energy.scoreGrad ? (y, options) => energy.scoreGrad!(h, y, EVAL, options) : undefined;
+}
+
+/**
+ * Whether a training step can generate its outputs (DVN tuples, ALEN's y'') inside the energy
+ * update, detached, on the encoding the loss uses: one encode per step instead of two, as the
+ * reference code does. Needs the closed-form gradient, since a tf.grad ascent cannot run inside
+ * another gradient computation; the conv nets' `encode` is the identity anyway. With dropout
+ * before the encoding, the outputs then see the same dropped-out input as the loss.
+ */
+export function sharesEncoding(energy: EnergyNet): boolean {
+  return energy.scoreGrad !== undefined;
+}
+
+/** Makes outputs, hands them to `use`, disposes them: the unshared path of `sharesEncoding`. */
+export function withTuples<T>(make: () => tf.Tensor, use: (y: tf.Tensor) => T): T {
+  const y = make();
+  try {
+    return use(y);
+  } finally {
+    y.dispose();
+  }
 }
 
 /**
