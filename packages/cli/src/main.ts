@@ -9,7 +9,6 @@ import { benchCommand } from './commands/bench.js';
 
 /** Runs the `alen` command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let usageError: string | null = null;
   const parser = yargs(argv)
     .scriptName('alen')
     .usage('$0 <command> [options]\n\nEnergy-based structured prediction: train, evaluate and apply ALEN, DVN and their baselines on any registered task.')
@@ -29,19 +28,23 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
       if (err) throw err;
-      usageError = msg;
+      // Throwing stops yargs: returning would let the command's handler run anyway.
+      throw new UsageError(msg);
     });
   try {
     await parser.parseAsync();
   } catch (e) {
-    const err = e as Error;
-    if (err instanceof AlenError) process.stderr.write(`alen: error [${err.code}]: ${err.message}\n`);
-    else process.stderr.write(`alen: error: ${err.message}\n${process.env.ALEN_DEBUG ? err.stack + '\n' : ''}`);
-    return 1;
-  }
-  if (usageError) {
-    process.stderr.write(`alen: ${usageError}\nRun 'alen --help' for usage.\n`);
+    if (!(e instanceof UsageError)) return reportError(e as Error);
+    process.stderr.write(`alen: ${e.message}\nRun 'alen --help' for usage.\n`);
     return 2;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+class UsageError extends Error {}
+
+function reportError(err: Error): number {
+  if (err instanceof AlenError) process.stderr.write(`alen: error [${err.code}]: ${err.message}\n`);
+  else process.stderr.write(`alen: error: ${err.message}\n${process.env.ALEN_DEBUG ? err.stack + '\n' : ''}`);
+  return 1;
 }

@@ -25,6 +25,13 @@ describe('alen --help', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/name a command/);
   });
+
+  it('an unknown flag stops the command before it runs (exit code 2, nothing on stdout)', () => {
+    const r = alen(['tasks', '--no-such-flag', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument/);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('plugins and bad input', () => {

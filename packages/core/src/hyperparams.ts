@@ -23,6 +23,7 @@ export const CORE_DEFAULTS: HyperParams = {
   useTaskLoss: true,
   gAdversarialLoss: 'square',
   energyLoss: 'square',
+  hardV: 0,
   taskLossReduction: 'sum',
   dvnEta: 0.5,
   dvnSteps: 20,
@@ -97,7 +98,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];

@@ -192,6 +192,12 @@ export interface HyperParams {
    * net), whose gradient does not vanish when the sigmoid saturates. 'bce' needs the sigmoid output.
    */
   energyLoss: 'square' | 'bce';
+  /**
+   * Not in the paper (0 = Eq. 6): weight of one more energy term fitting v(x, decode(y′)) to
+   * h(decode(y′), y*), g's proposal rounded to hard labels. Ground truth is hard and proposals are
+   * soft, so without it "how hard is y" alone separates the targets of Eq. 6.
+   */
+  hardV: number;
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

@@ -30,13 +30,15 @@ export function alenMethod(name: MethodName = 'alen'): Method {
 
       // 2. Energy update on the ground truth, y' and (unless AEN) y'', scored in one pass.
       const energyLoss = (h: tf.Tensor, yPP: tf.Tensor | null): tf.Scalar => {
-        const k = yPP ? 3 : 2;
-        const raw = energy.score(repeatBatch(h, k), tf.concat(yPP ? [yStar, yP, yPP] : [yStar, yP], 0), train);
-        const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), k);
+        // [output, weight] pairs; the first is the ground truth (target 1).
+        const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
+        if (yPP) terms.push([yPP, hp.betaV]);
+        if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
+        const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
+        const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
         const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
         let loss = fit(parts[0]!, 1);
-        loss = tf.add(loss, tf.mul(fit(parts[1]!, task.oracle(yP, yStar)), hp.lambdaV));
-        if (yPP) loss = tf.add(loss, tf.mul(fit(parts[2]!, task.oracle(yPP, yStar)), hp.betaV));
+        terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, task.oracle(y, yStar)), w))));
         return loss as tf.Scalar;
       };
       const lossV =
