@@ -1,8 +1,7 @@
 import { tf } from '../tf.js';
 import type { Batch, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
-import { EVAL, disposeEncoding, energyOutput, halfSquared, refine, repeatBatch, requireNet, sharesEncoding, sigmoidCrossEntropy, withTuples } from './shared.js';
-import { detached } from '../util/detached.js';
+import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
  * ALEN (Algorithm 1). Per minibatch: y' = g(x); y'' = a few normalized ascent steps on v from y';
@@ -44,17 +43,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const lossV =
         hp.betaV <= 0
           ? optV.step(() => energyLoss(energy.encode(x, train), null))
-          : sharesEncoding(energy)
-            ? optV.step(() => {
-                const h = energy.encode(x, train);
-                return energyLoss(h, detached(() => refined(h)));
-              })
-            : withTuples(() => {
-                const h = tf.tidy(() => energy.encode(x, EVAL));
-                const yPP = refined(h);
-                disposeEncoding(h, x);
-                return yPP;
-              }, (yPP) => optV.step(() => energyLoss(energy.encode(x, train), yPP)));
+          : energyStepWithOutputs(optV, energy, x, train, refined, energyLoss);
       yP.dispose();
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.

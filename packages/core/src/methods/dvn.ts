@@ -2,8 +2,7 @@ import { tf } from '../tf.js';
 import type { EnergyNet, HyperParams, OutputSpace } from '../types.js';
 import type { Method } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, disposeEncoding, requireNet, sharesEncoding, sigmoidCrossEntropy, withTuples } from './shared.js';
-import { detached } from '../util/detached.js';
+import { EVAL, closedForm, disposeEncoding, energyStepWithOutputs, requireNet, sigmoidCrossEntropy } from './shared.js';
 import { outputShapeFor } from '../model.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
@@ -48,18 +47,7 @@ export function dvnMethod(): Method {
         });
       const train = { training: true, rng };
       const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, yStar));
-      const opt = ctx.optimizers.energy!;
-      const lossV = sharesEncoding(energy)
-        ? opt.step(() => {
-            const h = energy.encode(x, train);
-            return fit(h, detached(() => tuples(h)));
-          })
-        : withTuples(() => {
-            const h = energy.encode(x, EVAL);
-            const y = tuples(h);
-            disposeEncoding(h, x);
-            return y;
-          }, (y) => opt.step(() => fit(energy.encode(x, train), y)));
+      const lossV = energyStepWithOutputs(ctx.optimizers.energy!, energy, x, train, tuples, fit);
       return { lossV };
     },
     predict(x, model, opts) {

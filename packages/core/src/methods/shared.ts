@@ -2,6 +2,8 @@ import { tf } from '../tf.js';
 import type { EnergyNet, HyperParams, Mode, OutputSpace, ScoreGrad, ScoreGradOptions } from '../types.js';
 import { gradientAscent, type AscentResult } from '../inference.js';
 import { AlenError } from '../errors.js';
+import { detached } from '../util/detached.js';
+import type { NetOptimizer } from '../optim.js';
 
 export const EVAL: Mode = { training: false };
 
@@ -33,21 +35,30 @@ export function closedForm(energy: EnergyNet, h: tf.Tensor): ((y: tf.Tensor, opt
 }
 
 /**
- * Whether a training step can generate its outputs (DVN tuples, ALEN's y'') inside the energy
- * update, detached, on the encoding the loss uses: one encode per step instead of two, as the
- * reference code does. Needs the closed-form gradient, since a tf.grad ascent cannot run inside
- * another gradient computation; the conv nets' `encode` is the identity anyway. With dropout
- * before the encoding, the outputs then see the same dropped-out input as the loss.
+ * One energy update whose loss needs outputs generated from x's encoding (DVN's tuples, ALEN's
+ * y″). With a closed-form gradient the outputs are made inside the update, `detached`, from the
+ * training-mode encoding the loss uses: x is encoded once per step, as the reference code does.
+ * Otherwise (a tf.grad ascent cannot run inside another gradient computation; the conv nets'
+ * `encode` is the identity anyway) they are made first from an eval-mode encoding. With dropout
+ * before the encoding, shared outputs see the same dropped-out input as the loss.
  */
-export function sharesEncoding(energy: EnergyNet): boolean {
-  return energy.scoreGrad !== undefined;
-}
-
-/** Makes outputs, hands them to `use`, disposes them: the unshared path of `sharesEncoding`. */
-export function withTuples<T>(make: () => tf.Tensor, use: (y: tf.Tensor) => T): T {
-  const y = make();
+export function energyStepWithOutputs(
+  opt: NetOptimizer,
+  energy: EnergyNet,
+  x: tf.Tensor,
+  train: Mode,
+  make: (h: tf.Tensor) => tf.Tensor,
+  loss: (h: tf.Tensor, y: tf.Tensor) => tf.Scalar,
+): tf.Scalar {
+  if (energy.scoreGrad) {
+    return opt.step(() => {
+      const h = energy.encode(x, train);
+      return loss(h, detached(() => make(h)));
+    });
+  }
+  const y = tf.tidy(() => make(energy.encode(x, EVAL)));
   try {
-    return use(y);
+    return opt.step(() => loss(energy.encode(x, train), y));
   } finally {
     y.dispose();
   }
