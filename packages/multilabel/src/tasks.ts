@@ -51,6 +51,10 @@ function defaultsFor(r: Recipe): Defaults {
       lambdaV: 1,
       betaV: 1,
       lambdaG: 1,
+      // L_task as the mean over labels (PyTorch's and TensorFlow's default cross-entropy): with the
+      // sum over 159 labels the adversarial term weighed ~1/159 as much and g learnt nothing from v
+      // (InfNet(ALEN) on validation 44.3–46.1 against about 40; docs/sweeps/bibtex-alen.md).
+      taskLossReduction: 'mean',
     },
     // Without L_task, Eq. 11's ½(σ(v) − 1)² stalls once v rates g's outputs near 0 (validation F1
     // about 8 on Bibtex); the non-saturating −log σ(v) reaches 38.75 (docs/sweeps/bibtex-alen.md).
