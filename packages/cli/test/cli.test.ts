@@ -214,6 +214,16 @@ describe('sweep and bench', () => {
     expect(roJson.rows[0].metrics.f1.values).toHaveLength(2);
     expect(fs.readFileSync(path.join(dir, 'ro', 'quick', 'toy.md'), 'utf8')).toMatch(/Pending runs .*alen seed 7/);
 
+    // --methods trains only those methods; the others stay in the report from their finished runs
+    const only = alen(['bench', '--task', 'toy', ...P, '--methods', 'infnet', '--seeds', '0', '1', '7', '--out', path.join(dir, 'only'), '--runs', path.join(dir, 'runs')]);
+    expect(only.code, only.stderr).toBe(0);
+    expect(only.stderr).toMatch(/\[5\/5\] /);
+    expect(fs.existsSync(path.join(dir, 'runs', 'quick', 'toy', 'infnet-s7', 'result.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'runs', 'quick', 'toy', 'alen-s7'))).toBe(false);
+    const onlyJson = JSON.parse(fs.readFileSync(path.join(dir, 'only', 'quick', 'toy.json'), 'utf8'));
+    expect(onlyJson.rows.map((x: { method: string }) => x.method)).toEqual(['alen', 'infnet(alen)', 'infnet']);
+    expect(onlyJson.pending).toEqual(['alen seed 7']);
+
     // A run folder lost (another machine) is restored from the report when its settings match;
     // a finished run whose settings differ from the profile's is moved aside and trained again.
     const runs = path.join(dir, 'runs', 'quick', 'toy');

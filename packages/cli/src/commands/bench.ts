@@ -116,8 +116,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const task = getTask(a.task);
     const profile = task.bench?.[a.profile];
     if (!profile) throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile`);
-    const methods = (a.methods ?? profile.methods) as MethodName[];
-    for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new AlenError('UNKNOWN_METHOD', `unknown method '${m}'`);
+    const selected = (a.methods ?? profile.methods) as MethodName[];
+    for (const m of selected) if (!(METHODS as readonly string[]).includes(m)) throw new AlenError('UNKNOWN_METHOD', `unknown method '${m}'`);
+    // The report covers the whole profile: methods left out by --methods are reported from their
+    // finished (or recorded) runs, or listed as pending, never dropped from the report.
+    const methods = [...new Set([...(profile.methods as MethodName[]), ...selected])];
+    const trained = new Set<Job>();
     const seeds = a.seeds ?? [...profile.seeds];
     const limitArgs = Object.entries(profile.limit ?? {}).flatMap(([s, n]) => [`--limit-${s}`, String(n)]);
     const extra = globalChildArgs(a);
@@ -139,15 +143,16 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log);
         if (state === 'imported') log(`${job.label}: finished run taken from ${reportFile}`);
         jobs.push(job);
+        if (!a.reportOnly && selected.includes(m)) trained.add(job);
       }
     }
-    const pending = a.reportOnly ? jobs.filter((j) => !readResult(j.out)) : [];
+    const pending = jobs.filter((j) => !trained.has(j) && !readResult(j.out));
     const toRun = jobs.filter((j) => !pending.includes(j));
-    log(`bench ${task.name} (${a.profile}): ${methods.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.reportOnly ? `report only, ${pending.length} pending` : `${a.jobs} at a time`}`);
+    log(`bench ${task.name} (${a.profile}): ${selected.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.reportOnly ? 'report only' : `${a.jobs} at a time`}${pending.length ? `, ${pending.length} pending` : ''}`);
     const t0 = performance.now();
     const outcomes = await runJobs(toRun, a.jobs, (o, done) => {
       const v = o.result?.test?.[task.primaryMetric];
-      log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
+      log(`[${done}/${toRun.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
     });
     const failed = outcomes.filter((o) => !o.result);
     const finished = outcomes.flatMap((o) => (o.result ? [portable(o.result.history ? o.result : { ...o.result, history: historyFromLog(o.job.out) })] : []));
