@@ -42,8 +42,9 @@ function defaultsFor(r: Recipe): Defaults {
       beta1: 0.5,
       batchSize: 32,
       epochs: 60,
-      // η and training steps from the validation sweep in docs/sweeps/bibtex-alen.md
-      eta: 0.5,
+      // η and training steps from the validation sweeps in docs/sweeps/bibtex-alen.md (η 1 since
+      // the task loss is a mean: 47.22 against 46.87 for 0.5 and 46.90 for 0.25, three seeds)
+      eta: 1,
       trainSteps: 3,
       testSteps: 6,
       testStepsCandidates: [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20],
