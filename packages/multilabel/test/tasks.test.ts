@@ -34,7 +34,7 @@ describe('task objects', () => {
     expect(bibtexTask.defaults.dvn).toMatchObject({ optimizer: 'sgd', lr: 0.1, batchSize: 20, weightDecay: 1e-3, dvnEta: 0.5, dvnSteps: 20 });
     expect(bookmarksTask.defaults.dvn).toMatchObject({ weightDecay: 1e-4, dvnEta: 0.75 });
     expect(bookmarksTask.defaults.common?.arch?.layers).toBe(2);
-    expect(bibtexTask.defaults.alen).toMatchObject({ optimizer: 'adam', beta1: 0.5, eta: 0.5, trainSteps: 3, energyOutput: 'sigmoid' });
+    expect(bibtexTask.defaults.alen).toMatchObject({ optimizer: 'adam', beta1: 0.5, eta: 1, trainSteps: 3, energyOutput: 'sigmoid', taskLossReduction: 'mean' });
     const sched = bibtexTask.defaults.dvn!.lrSchedule!.reduce((a, [e]) => a + e, 0);
     expect(sched).toBe(bibtexTask.defaults.dvn!.epochs);
     expect(bibtexTask.paper.alen).toEqual({ f1: 46.4 });
