@@ -3,7 +3,9 @@
 // workloads.mjs) and the PyTorch CPU peers of ../shared/peers, both on one thread, medians after
 // warm-up. Writes docs/results/speed/torch.json and torch.md (tools/results-report.mjs puts them
 // into docs/results.md). Usage:
-//   node tools/speed/compare-torch.mjs [--backend wasm] [--out docs/results/speed] [--only a,b]
+//   node tools/speed/compare-torch.mjs [--backend wasm] [--out docs/results/speed] [--only a,b] [--rounds 3]
+// --rounds N alternates the two sides N times per workload and reports the median of the N ratios
+// (with their range): on a noisy machine one round can be off by a third.
 // Without Debian's python3-torch the PyTorch side is skipped with the command that installs it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import { WORKLOADS, defaultDataDir, median } from './workloads.mjs';
 import { flag, root } from './cli-args.mjs';
 const outDir = path.resolve(root, flag('--out', 'docs/results/speed'));
 const only = flag('--only')?.split(',');
+const rounds = Math.max(1, Number(flag('--rounds', '1')) || 1);
 const peersDir = path.resolve(root, '..', 'shared', 'peers');
 const python = process.env.ALEN_TORCH_PYTHON ?? '/usr/bin/python3';
 const THREADS = 1;
@@ -74,8 +77,8 @@ function torchAvailable() {
 }
 
 const peerCache = new Map();
-function runPeer(argv) {
-  const key = argv.join(' ');
+function runPeer(argv, round) {
+  const key = `${round} ${argv.join(' ')}`;
   if (peerCache.has(key)) return peerCache.get(key);
   const script = argv[0] === '-c' ? argv : [path.join(peersDir, argv[0]), ...argv.slice(1)];
   const r = spawnSync(python, script, {
@@ -100,17 +103,25 @@ const dataDir = defaultDataDir(root);
 const rows = [];
 for (const c of COMPARISONS) {
   if (only && !only.includes(c.id)) continue;
-  process.stderr.write(`${c.id}: ours… `);
-  const ours = await WORKLOADS[c.ours].run(dataDir, { warmup: 3, reps: 20 });
-  let peerMs = null;
-  if (torch) {
-    process.stderr.write('PyTorch… ');
-    peerMs = c.peerMs(runPeer(c.peer));
+  const oursRuns = [];
+  const peerRuns = [];
+  for (let round = 0; round < rounds; round++) {
+    process.stderr.write(`${c.id}${rounds > 1 ? ` round ${round + 1}/${rounds}` : ''}: ours… `);
+    const o = await WORKLOADS[c.ours].run(dataDir, { warmup: 3, reps: 20 });
+    oursRuns.push(o);
+    if (torch) {
+      process.stderr.write('PyTorch… ');
+      peerRuns.push(c.peerMs(runPeer(c.peer, round)));
+    }
+    process.stderr.write(`${o.medianMs.toFixed(1)} ms vs ${peerRuns.at(-1)?.toFixed(1) ?? '–'} ms\n`);
   }
-  const ratio = peerMs ? ours.medianMs / peerMs : null;
-  process.stderr.write(`${ours.medianMs.toFixed(1)} ms vs ${peerMs?.toFixed(1) ?? '–'} ms\n`);
+  const ours = { ...oursRuns[0], medianMs: median(oursRuns.map((o) => o.medianMs)), minMs: Math.min(...oursRuns.map((o) => o.minMs)) };
+  const peerMs = peerRuns.length ? median(peerRuns) : null;
+  const ratios = peerRuns.map((p, i) => oursRuns[i].medianMs / p);
+  const ratio = ratios.length ? median(ratios) : null;
   rows.push({
     id: c.id, what: c.what, reference: !!c.reference, oursMs: ours.medianMs, oursMinMs: ours.minMs, oursReps: ours.reps, torchMs: peerMs, ratio,
+    ...(rounds > 1 ? { rounds, ratioRange: ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : null } : {}),
     peerCommand: c.inline ? 'inline torch.mm (tools/speed/compare-torch.mjs)' : `OPENBLAS_NUM_THREADS=${THREADS} ${python} ../shared/peers/${c.peer.join(' ')}`,
     leakedTensors: ours.leakedTensors,
   });
@@ -139,9 +150,9 @@ function markdown(r) {
     '',
     '| workload | this library ms | PyTorch ms | ratio | target ≤ 3× |',
     '| --- | --- | --- | --- | --- |',
-    ...r.rows.map((x) => `| ${x.what} | ${fmt(x.oursMs)} | ${fmt(x.torchMs)} | ${x.ratio == null ? '–' : `${x.ratio.toFixed(2)}×`} | ${x.ratio == null ? '–' : x.reference ? 'reference' : x.ratio <= 3 ? 'met' : 'not met'} |`),
+    ...r.rows.map((x) => `| ${x.what} | ${fmt(x.oursMs)} | ${fmt(x.torchMs)} | ${x.ratio == null ? '–' : `${x.ratio.toFixed(2)}×${x.ratioRange ? ` (${x.ratioRange.map((v) => v.toFixed(2)).join('–')})` : ''}`} | ${x.ratio == null ? '–' : x.reference ? 'reference' : x.ratio <= 3 ? 'met' : 'not met'} |`),
     '',
-    'Medians after warm-up (epochs: of epochs 2–4; steps: of 20 steps after 3). Reproduce: `node tools/speed/compare-torch.mjs`.',
+    `Medians after warm-up (epochs: of epochs 2–4; steps: of 20 steps after 3)${r.rows[0]?.rounds ? `; ${r.rows[0].rounds} alternating rounds per workload, the ratio is the median of the rounds' ratios (their range in brackets)` : ''}. Reproduce: \`node tools/speed/compare-torch.mjs${r.rows[0]?.rounds ? ` --rounds ${r.rows[0].rounds}` : ''}\`.`,
     '',
   ];
   return lines.join('\n');
