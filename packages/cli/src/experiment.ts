@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import {
   AlenError, assertMethod, getTask, resolveHyperParams, limitTaskData, train, evaluateModel, stepCurve,
-  writeFileAtomic, jsonlLogger, tf, methodFamily, predictDataset,
-  type Callback, type HyperParamOverrides, type HyperParams, type MethodName, type Metrics, type Split, type CurvePoint,
+  writeFileAtomic, jsonlLogger, tf, methodFamily, predictDataset, lockRunFolder,
+  type Callback, type HyperParamOverrides, type HyperParams, type MethodName, type Metrics, type Split, type CurvePoint, type Task,
 } from '@alen/core';
 import { progressCallback } from './progress.js';
 
@@ -78,6 +78,15 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   if (fs.existsSync(ckDir) && !o.resume) {
     throw new AlenError('BAD_CONFIG', `run folder ${o.outDir} already holds a training run; pass --resume to continue it, or choose another --out`);
   }
+  const unlock = lockRunFolder(o.outDir);
+  try {
+    return await trainAndEvaluate(o, task, method, hp, log);
+  } finally {
+    unlock();
+  }
+}
+
+async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: MethodName, hp: HyperParams, log: (m: string) => void): Promise<ExperimentResult> {
   const loaded = await task.load({ dataDir: o.dataDir, seed: o.seed, limit: o.limit, options: o.options ?? {}, log });
   const data = limitTaskData(loaded, o.limit);
   fs.mkdirSync(o.outDir, { recursive: true });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, beforeAll } from 'vitest';
@@ -167,6 +168,26 @@ describe('interrupted runs resume', () => {
     const resumed = alen([...args, '--out', path.join(dir, 'cut'), '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).test).toEqual(JSON.parse(full.stdout).test);
+  });
+
+  it('a run folder in use by a live process is refused untouched; a lock left by a dead process is taken over', () => {
+    const dir = tmpDir();
+    const args = ['train', '--task', 'toy', ...P, '--method', 'dvn', '--epochs', '3', '--seed', '3', '--json', '--out', dir];
+    expect(alen([...args, '--stop-after', '1']).code).toBe(0);
+    const lock = path.join(dir, '.lock');
+    expect(fs.existsSync(lock)).toBe(false);
+    fs.writeFileSync(lock, `${process.pid} ${os.hostname()}\n`);
+    const before = snapshot(dir);
+    const busy = alen([...args, '--resume']);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(new RegExp(`in use by process ${process.pid}`));
+    expect(snapshot(dir)).toEqual(before);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    fs.writeFileSync(lock, `${dead} ${os.hostname()}\n`);
+    const resumed = alen([...args, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).epochsRun).toBe(3);
+    expect(fs.existsSync(lock)).toBe(false);
   });
 });
 

@@ -41,6 +41,7 @@ export type { Metrics, CurvePoint } from './evaluate.js';
 export { saveCheckpoint, loadCheckpoint, readTopology, loadOptimizerState, MODEL_FILE, WEIGHTS_FILE, TRAINING_FILE, OPTIMIZER_FILE } from './checkpoint.js';
 export type { ModelTopology, TrainingState, LoadedCheckpoint } from './checkpoint.js';
 export { writeFileAtomic, writeDirAtomic } from './fs-atomic.js';
+export { lockRunFolder, LOCK_FILE } from './run-lock.js';
 export type { Callback, TrainStartInfo, BatchInfo, EpochRecord } from './callbacks/callback.js';
 export { jsonlLogger } from './callbacks/jsonl-logger.js';
 

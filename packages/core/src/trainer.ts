@@ -9,7 +9,7 @@ import { NetOptimizer } from './optim.js';
 import { Rng } from './rng.js';
 import { batchOf, checkTaskData } from './dataset.js';
 import { evaluateModel, selectTestSteps, type CurvePoint, type Metrics } from './evaluate.js';
-import { lrMultiplier } from './hyperparams.js';
+import { CORE_DEFAULTS, lrMultiplier } from './hyperparams.js';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { AlenError } from './errors.js';
 import type { Callback, EpochRecord } from './callbacks/callback.js';
@@ -50,9 +50,14 @@ export const FINAL_MODEL = 'model';
 /** Hyper-parameters that may differ when resuming (they do not change what was trained so far). */
 const RESUME_FREE: ReadonlyArray<keyof HyperParams> = ['epochs', 'evalBatchSize', 'testSteps', 'testStepsCandidates', 'valEvery'];
 
+/**
+ * A hyper-parameter missing from a checkpoint's config was added to the library after the
+ * checkpoint was written; its default reproduces the older behaviour, so resuming is safe at that value.
+ */
 function checkResumable(saved: HyperParams, now: HyperParams, dir: string): void {
   for (const k of Object.keys({ ...saved, ...now }) as Array<keyof HyperParams>) {
     if (RESUME_FREE.includes(k)) continue;
+    if (!(k in saved) && k in CORE_DEFAULTS && JSON.stringify(now[k]) === JSON.stringify(CORE_DEFAULTS[k as keyof typeof CORE_DEFAULTS])) continue;
     if (JSON.stringify(saved[k]) !== JSON.stringify(now[k])) {
       throw new AlenError('BAD_CONFIG', `cannot resume ${dir}: hyper-parameter ${k} was ${JSON.stringify(saved[k])}, now ${JSON.stringify(now[k])}`);
     }

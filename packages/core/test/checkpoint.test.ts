@@ -96,6 +96,19 @@ describe('checkpoints', () => {
     }
   });
 
+  it('resumes a checkpoint written before a hyper-parameter existed only when the new one is at its default', async () => {
+    const hp = resolveHyperParams(task, 'alen', { epochs: 2 });
+    const dir = tmp();
+    await train({ task, method: 'alen', hp, data, seed: 3, runDir: dir, stopAfterEpoch: 1 });
+    const file = path.join(dir, CHECKPOINT_LAST, 'model.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete json.modelTopology.hp.hardV;
+    fs.writeFileSync(file, JSON.stringify(json));
+    await expect(train({ task, method: 'alen', hp: { ...hp, hardV: 0.5 }, data, seed: 3, runDir: dir, resume: true })).rejects.toThrow(/hyper-parameter hardV was undefined, now 0\.5/);
+    const resumed = await train({ task, method: 'alen', hp, data, seed: 3, runDir: dir, resume: true });
+    expect(resumed.history.length).toBe(2);
+  });
+
   it('a checkpoint missing a file or holding a corrupt model.json is a clear error', async () => {
     const hp = resolveHyperParams(task, 'alen', { epochs: 1 });
     const res = await train({ task, method: 'alen', hp, data, seed: 1 });
