@@ -1,7 +1,7 @@
 import type { HyperParamOverrides, HyperParams, MethodName, Task } from './types.js';
 import { AlenError } from './errors.js';
 
-export const METHODS: readonly MethodName[] = ['alen', 'aen', 'alen-no-task', 'infnet', 'dvn'];
+export const METHODS: readonly MethodName[] = ['alen', 'aen', 'alen-no-task', 'alen-dvn', 'infnet', 'dvn'];
 
 /** Core's defaults, the ALEN paper's where it gives them (Adam β1 = 0.5). */
 export const CORE_DEFAULTS: HyperParams = {
@@ -24,6 +24,7 @@ export const CORE_DEFAULTS: HyperParams = {
   gAdversarialLoss: 'square',
   energyLoss: 'square',
   hardV: 0,
+  energyObjective: 'alen',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
   dvnSteps: 20,
@@ -34,7 +35,7 @@ export const CORE_DEFAULTS: HyperParams = {
 };
 
 /** Hyper-parameters without a core default (unset means: use the general one, or none). */
-export const OPTIONAL_HYPERPARAMS = ['lrG', 'weightDecayV', 'weightDecayG', 'lrSchedule', 'testStepsCandidates'] as const;
+export const OPTIONAL_HYPERPARAMS = ['lrG', 'optimizerG', 'weightDecayV', 'weightDecayG', 'lrSchedule', 'testStepsCandidates'] as const;
 
 /** Every hyper-parameter name a user may set (besides `arch.NAME`). */
 export function knownHyperParams(): string[] {
@@ -46,6 +47,7 @@ export const METHOD_OVERRIDES: Record<MethodName, HyperParamOverrides> = {
   alen: {},
   aen: { betaV: 0 },
   'alen-no-task': { useTaskLoss: false },
+  'alen-dvn': { energyObjective: 'dvn' },
   infnet: {},
   dvn: {},
 };
@@ -85,9 +87,11 @@ export function resolveHyperParams(task: Task, method: MethodName, user?: HyperP
 /** Hyper-parameters that take one of a few names. */
 const CHOICES = {
   optimizer: ['adam', 'sgd'],
+  optimizerG: ['adam', 'sgd'],
   energyOutput: ['sigmoid', 'linear'],
   gAdversarialLoss: ['square', 'log'],
   energyLoss: ['square', 'bce'],
+  energyObjective: ['alen', 'dvn'],
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {
@@ -108,12 +112,16 @@ export function validateHyperParams(hp: HyperParams): void {
     }
   }
   for (const [k, allowed] of Object.entries(CHOICES) as Array<[keyof typeof CHOICES, readonly string[]]>) {
+    if (k === 'optimizerG' && hp[k] === undefined) continue;
     if (!allowed.includes(hp[k] as string)) {
       throw new AlenError('BAD_CONFIG', `${k} must be ${allowed.map((c) => `'${c}'`).join(' or ')}, got '${String(hp[k])}'`);
     }
   }
   if (hp.gAdversarialLoss === 'log' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "gAdversarialLoss 'log' is −log σ(v): it needs energyOutput 'sigmoid'");
+  }
+  if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
+    throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
   }
   if (hp.energyLoss === 'bce' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyLoss 'bce' fits sigmoid(score): it needs energyOutput 'sigmoid'");

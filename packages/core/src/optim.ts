@@ -25,8 +25,9 @@ export class NetOptimizer {
     private readonly hp: HyperParams,
     private readonly baseLr: number,
     private readonly weightDecay: number = hp.weightDecay,
+    readonly kind: 'adam' | 'sgd' = hp.optimizer,
   ) {
-    if (hp.optimizer === 'adam') {
+    if (kind === 'adam') {
       for (const p of params.params) {
         this.m.push(tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
         this.v.push(tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
@@ -53,7 +54,7 @@ export class NetOptimizer {
         let g = grads[p.variable.name];
         if (!g) return;
         if (wd > 0 && p.decay) g = tf.add(g, tf.mul(p.variable, wd));
-        if (this.hp.optimizer === 'sgd') {
+        if (this.kind === 'sgd') {
           p.variable.assign(tf.sub(p.variable, tf.mul(g, lr)));
           return;
         }

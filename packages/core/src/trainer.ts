@@ -87,7 +87,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const model = createModel(task, o.method, hp, { xShape: data.train.xShape, yShape: data.train.yShape }, seedRng.fork('init'));
   const optimizers = {
     energy: model.energy ? new NetOptimizer(model.energy.params, hp, hp.lr, hp.weightDecayV ?? hp.weightDecay) : undefined,
-    inference: model.inference ? new NetOptimizer(model.inference.params, hp, hp.lrG ?? hp.lr, hp.weightDecayG ?? hp.weightDecay) : undefined,
+    inference: model.inference ? new NetOptimizer(model.inference.params, hp, hp.lrG ?? hp.lr, hp.weightDecayG ?? hp.weightDecay, hp.optimizerG ?? hp.optimizer) : undefined,
   };
   let rng = seedRng.fork('train');
   let startEpoch = 0;

@@ -140,7 +140,7 @@ export interface TestViews {
   splitOutput?(y: tf.Tensor): tf.Tensor;
 }
 
-export type MethodName = 'alen' | 'aen' | 'alen-no-task' | 'infnet' | 'dvn';
+export type MethodName = 'alen' | 'aen' | 'alen-no-task' | 'alen-dvn' | 'infnet' | 'dvn';
 
 /** Every hyper-parameter of every method; a task's defaults and the CLI's flags override these. */
 export interface HyperParams {
@@ -152,6 +152,8 @@ export interface HyperParams {
   lr: number;
   /** Learning rate of the inference network when it differs from `lr`. */
   lrG?: number;
+  /** Optimizer of the inference network when it differs from `optimizer` (β1 is shared). */
+  optimizerG?: 'adam' | 'sgd';
   beta1: number;
   /** L2 weight decay on kernels (biases excluded). */
   weightDecay: number;
@@ -192,6 +194,13 @@ export interface HyperParams {
    * net), whose gradient does not vanish when the sigmoid saturates. 'bce' needs the sigmoid output.
    */
   energyLoss: 'square' | 'bce';
+  /**
+   * What the energy network of the ALEN family learns from: 'alen' is Eq. 6 (ground truth, g's
+   * proposal y′ and its refinement y″); 'dvn' is DVN's objective (cross-entropy regression of
+   * sigmoid(v) onto h(y, y*) on DVN's tuples, `dvn*` settings), while g still trains by Eq. 11
+   * against that v and prediction still refines g(x) by normalized steps. Method `alen-dvn`.
+   */
+  energyObjective: 'alen' | 'dvn';
   /**
    * Not in the paper (0 = Eq. 6): weight of one more energy term fitting v(x, decode(y′)) to
    * h(decode(y′), y*), g's proposal rounded to hard labels. Ground truth is hard and proposals are

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, type HyperParamOverrides, type MethodName } from '../src/index.js';
+import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, NetOptimizer, batchOf, getMethod, type HyperParamOverrides, type MethodName } from '../src/index.js';
 import { syntheticData, syntheticTask, exampleF1, L } from './fixtures/synthetic-task.js';
 
 const task = syntheticTask();
@@ -30,7 +30,8 @@ describe('every method learns the synthetic task (fixed seed)', () => {
 
   const runs: Array<[MethodName, HyperParamOverrides]> = [
     ['alen', {}], ['dvn', {}], ['infnet', {}], ['aen', {}], ['alen-no-task', {}],
-    ['alen-no-task', { gAdversarialLoss: 'log' }], ['alen', { energyLoss: 'bce' }],
+    ['alen-no-task', { gAdversarialLoss: 'log' }], ['alen', { energyLoss: 'bce' }], ['alen-dvn', {}],
+    ['alen', { optimizer: 'sgd', lr: 0.1, optimizerG: 'adam', lrG: 1e-3 }],
   ];
   for (const [method, extra] of runs) {
     const label = Object.keys(extra).length ? `${method} ${JSON.stringify(extra)}` : method;
@@ -50,4 +51,32 @@ describe('every method learns the synthetic task (fixed seed)', () => {
       tf.dispose(untrained.energy?.params.variables ?? []);
     });
   }
+});
+
+describe('alen-dvn', () => {
+  it("updates its energy exactly as DVN does, and its inference network as ALEN's Eq. 11", async () => {
+    await useBackend('wasm');
+    const batch = batchOf(data.train, Array.from({ length: 16 }, (_, i) => i));
+    // DVN's hyper-parameters for both; alen-dvn adds only g and its update.
+    const dvnHp = resolveHyperParams(task, 'dvn');
+    const after = (method: MethodName) => {
+      const hp = { ...dvnHp, energyObjective: method === 'dvn' ? dvnHp.energyObjective : 'dvn' } as const;
+      const model = createModel(task, method, hp, data.train, new Rng(5).fork('init'));
+      const optimizers = {
+        energy: new NetOptimizer(model.energy!.params, hp, hp.lr),
+        inference: model.inference ? new NetOptimizer(model.inference.params, hp, hp.lr) : undefined,
+      };
+      const losses = getMethod(method).trainStep(batch, { model, task, hp, rng: new Rng(5).fork('train'), optimizers });
+      const weights = model.energy!.params.variables.map((v) => Array.from(v.dataSync()));
+      tf.dispose([...Object.values(losses), ...model.energy!.params.variables, ...(model.inference?.params.variables ?? [])]);
+      optimizers.energy.dispose();
+      optimizers.inference?.dispose();
+      return { weights, keys: Object.keys(losses).sort() };
+    };
+    const dvn = after('dvn');
+    const hybrid = after('alen-dvn');
+    expect(hybrid.weights).toEqual(dvn.weights);
+    expect(hybrid.keys).toEqual(['lossG', 'lossTask', 'lossV']);
+    tf.dispose([batch.x, batch.y]);
+  });
 });

@@ -1,13 +1,47 @@
 import { tf } from '../tf.js';
-import type { Batch, MethodName } from '../types.js';
+import type { Batch, EnergyNet, InferenceNet, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
+import { dvnEnergyUpdate } from './dvn.js';
 import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
+
+/**
+ * Eq. 6: y' from g (train mode, as in the v step of the reference), y'' by refinement (AEN fits
+ * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'', all scored in one pass.
+ */
+function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
+  const { hp, task, rng } = ctx;
+  const optV = ctx.optimizers.energy!;
+  const space = task.outputSpace;
+  const train = { training: true, rng };
+  const { x, y: yStar } = batch;
+  const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
+  const refined = (h: tf.Tensor) => refine(energy, h, yP, space, hp, hp.trainSteps).y;
+  const energyLoss = (h: tf.Tensor, yPP: tf.Tensor | null): tf.Scalar => {
+    // [output, weight] pairs; the first is the ground truth (target 1).
+    const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
+    if (yPP) terms.push([yPP, hp.betaV]);
+    if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
+    const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
+    const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
+    const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
+    let loss = fit(parts[0]!, 1);
+    terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, task.oracle(y, yStar)), w))));
+    return loss as tf.Scalar;
+  };
+  const loss =
+    hp.betaV <= 0
+      ? optV.step(() => energyLoss(energy.encode(x, train), null))
+      : energyStepWithOutputs(optV, energy, x, train, refined, energyLoss);
+  yP.dispose();
+  return loss;
+}
 
 /**
  * ALEN (Algorithm 1). Per minibatch: y' = g(x); y'' = a few normalized ascent steps on v from y';
  * v minimizes ½(v(x,y*) − 1)² + λv/2 (v(x,y') − h(y',y*))² + βv/2 (v(x,y'') − h(y'',y*))² (Eq. 6);
  * g minimizes L_task(g(x), y*) + λg/2 (v(x, g(x)) − 1)² (Eq. 7, 11). The ablations are switches:
- * AEN has βv = 0, ALEN-no-task has `useTaskLoss` off.
+ * AEN has βv = 0, ALEN-no-task has `useTaskLoss` off; ALEN-DVN (not in the papers) trains v by
+ * DVN's objective instead of Eq. 6 and keeps the rest.
  */
 export function alenMethod(name: MethodName = 'alen'): Method {
   return {
@@ -16,35 +50,13 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const { hp, task, rng } = ctx;
       const energy = requireNet(ctx.model.energy, 'an energy', name);
       const inference = requireNet(ctx.model.inference, 'an inference', name);
-      const optV = ctx.optimizers.energy!;
       const optG = ctx.optimizers.inference!;
       const space = task.outputSpace;
       const train = { training: true, rng };
       const { x, y: yStar } = batch;
 
-      // 1. Proposals: y' from g (train mode, as in the v step of the reference), y'' by refinement
-      // (AEN fits no y'').
-      const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
-      const refined = (h: tf.Tensor) => refine(energy, h, yP, space, hp, hp.trainSteps).y;
-
-      // 2. Energy update on the ground truth, y' and (unless AEN) y'', scored in one pass.
-      const energyLoss = (h: tf.Tensor, yPP: tf.Tensor | null): tf.Scalar => {
-        // [output, weight] pairs; the first is the ground truth (target 1).
-        const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
-        if (yPP) terms.push([yPP, hp.betaV]);
-        if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
-        const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
-        const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
-        const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
-        let loss = fit(parts[0]!, 1);
-        terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, task.oracle(y, yStar)), w))));
-        return loss as tf.Scalar;
-      };
-      const lossV =
-        hp.betaV <= 0
-          ? optV.step(() => energyLoss(energy.encode(x, train), null))
-          : energyStepWithOutputs(optV, energy, x, train, refined, energyLoss);
-      yP.dispose();
+      // 1–2. Energy update: Eq. 6, or DVN's objective (method alen-dvn).
+      const lossV = hp.energyObjective === 'dvn' ? dvnEnergyUpdate(batch, ctx, energy) : alenEnergyUpdate(batch, ctx, energy, inference);
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
       const kept: { lossTask?: tf.Scalar } = {};

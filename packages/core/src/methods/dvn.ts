@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
-import type { EnergyNet, HyperParams, OutputSpace } from '../types.js';
-import type { Method } from './method.js';
+import type { Batch, EnergyNet, HyperParams, OutputSpace } from '../types.js';
+import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
 import { EVAL, closedForm, disposeEncoding, energyStepWithOutputs, requireNet, sigmoidCrossEntropy } from './shared.js';
 import { outputShapeFor } from '../model.js';
@@ -22,33 +22,37 @@ function dvnAscent(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Output
 }
 
 /**
- * DVN (Gygli et al. 2017, Algorithm 1, as in the released code): the value net regresses
- * h(y, y*) with cross-entropy on sigmoid(v). Each batch's tuples come, with probability
+ * DVN's value-net update (Gygli et al. 2017, Algorithm 1, as in the released code): v regresses
+ * h(y, y*) with cross-entropy on sigmoid(v). The batch's tuples come, with probability
  * `dvnInferenceProb`, from a full inference run from the start point, else from one ascent step
  * from a start where a random half of the rows is replaced by the ground truth.
  */
+export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet): tf.Scalar {
+  const { hp, task, rng } = ctx;
+  const space = task.outputSpace;
+  const { x, y: yStar } = batch;
+  const B = x.shape[0]!;
+  const fullRun = rng.next() < hp.dvnInferenceProb;
+  const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
+  const tuples = (h: tf.Tensor): tf.Tensor =>
+    tf.tidy(() => {
+      const base = startPoint(yStar.shape, space, hp);
+      if (fullRun) return dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
+      const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
+      return dvnAscent(energy, h, tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base)), space, hp, 1).y;
+    });
+  const train = { training: true, rng };
+  const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, yStar));
+  return energyStepWithOutputs(ctx.optimizers.energy!, energy, x, train, tuples, fit);
+}
+
+/** DVN: the value net trained by {@link dvnEnergyUpdate}, prediction by ascent from the start point. */
 export function dvnMethod(): Method {
   return {
     name: 'dvn',
     trainStep(batch, ctx) {
-      const { hp, task, rng } = ctx;
       const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
-      const space = task.outputSpace;
-      const { x, y: yStar } = batch;
-      const B = x.shape[0]!;
-      const fullRun = rng.next() < hp.dvnInferenceProb;
-      const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
-      const tuples = (h: tf.Tensor): tf.Tensor =>
-        tf.tidy(() => {
-          const base = startPoint(yStar.shape, space, hp);
-          if (fullRun) return dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
-          const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
-          return dvnAscent(energy, h, tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base)), space, hp, 1).y;
-        });
-      const train = { training: true, rng };
-      const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, yStar));
-      const lossV = energyStepWithOutputs(ctx.optimizers.energy!, energy, x, train, tuples, fit);
-      return { lossV };
+      return { lossV: dvnEnergyUpdate(batch, ctx, energy) };
     },
     predict(x, model, opts) {
       const energy = requireNet(model.energy, 'an energy', 'dvn');
