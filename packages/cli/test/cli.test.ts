@@ -204,6 +204,20 @@ describe('sweep and bench', () => {
     expect(fs.readFileSync(path.join(out, 'sweep.md'), 'utf8')).toMatch(/\| eta \| val f1 \(mean\)/);
   });
 
+  it('a later sweep in the same folder reuses only runs with the same settings', () => {
+    const out = path.join(tmpDir(), 'sweep');
+    const base = ['sweep', '--task', 'toy', ...P, '--epochs', '2', '--jobs', '1', '--out', out, '--quiet'];
+    expect(alen([...base, '--grid', 'eta=0.5,2']).code).toBe(0);
+    const again = alen([...base, '--grid', 'eta=2,4']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/1 of 2 runs reused/);
+    const changed = alen([...base, '--grid', 'eta=2', '--set', 'lambdaG=0.5']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).not.toMatch(/reused/);
+    expect(changed.stderr).toMatch(/trained with other settings \(lambdaG/);
+    expect(fs.readdirSync(out).some((f) => f.startsWith('eta=2-s0.stale-'))).toBe(true);
+  });
+
   it('bench writes JSON and markdown with paper values and reproduce commands', () => {
     const dir = tmpDir();
     const r = alen(['bench', '--task', 'toy', ...P, '--out', path.join(dir, 'results'), '--runs', path.join(dir, 'runs'), '--quiet']);

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { METHODS, getTask, writeFileAtomic } from '@alen/core';
+import { METHODS, assertMethod, getTask, resolveHyperParams, writeFileAtomic } from '@alen/core';
 import { globalChildArgs, globalOptions, limitOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
-import { parseValue } from '../overrides.js';
+import { mergeOverrides, parseSets, parseValue } from '../overrides.js';
+import { prepareRunFolder } from '../bench-runs.js';
 import { runJobs, type Job } from '../pool.js';
 import { markdownTable, mean } from '../format.js';
 
@@ -19,6 +20,19 @@ interface SweepArgs extends GlobalArgs {
   limitTrain?: number;
   limitVal?: number;
   limitTest?: number;
+}
+
+/**
+ * A configuration's run folder is named by its values, so a later sweep with another grid in the
+ * same folder reuses only the runs it shares (and prepareRunFolder sets aside any whose settings
+ * changed, e.g. another --set).
+ */
+function folderName(c: Record<string, unknown>, i: number): string {
+  const name = Object.entries(c)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(',')
+    .replace(/[^A-Za-z0-9=.,_+-]/g, '_');
+  return name && name.length <= 100 ? name : `c${i}`;
 }
 
 /** `key=v1,v2,...` (or `;`-separated when values contain commas) into [key, values]. */
@@ -62,6 +76,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const out = a.out ?? path.join('runs', `sweep-${a.task}-${a.method}`);
     const grid = a.grid.map(parseGrid);
     const configs = cartesian(grid);
+    const method = assertMethod(a.method);
     const key = task.primaryMetric;
     const jobs: Job[] = [];
     configs.forEach((c, i) => {
@@ -69,7 +84,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         const sets = [...a.set, ...Object.entries(c).map(([k, v]) => `${k}=${JSON.stringify(v)}`)];
         const args = ['--task', a.task, '--method', a.method, '--seed', String(seed), '--no-test', ...passthrough(a), ...sets.flatMap((s) => ['--set', s])];
         if (a.epochs) args.push('--epochs', String(a.epochs));
-        jobs.push({ args, out: path.join(out, `c${i}-s${seed}`), label: `${JSON.stringify(c)} seed ${seed}` });
+        const job = { args, out: path.join(out, `${folderName(c, i)}-s${seed}`), label: `${JSON.stringify(c)} seed ${seed}` };
+        const hp = resolveHyperParams(task, method, mergeOverrides(parseSets(sets), a.epochs ? { epochs: a.epochs } : undefined));
+        prepareRunFolder(job.out, { method, seed, hp }, [], log);
+        jobs.push(job);
       }
     });
     log(`sweep ${a.task}/${a.method}: ${configs.length} configurations × ${a.seeds.length} seeds on ${backend}, ${a.jobs} at a time → ${out}`);
