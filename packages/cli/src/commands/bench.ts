@@ -163,7 +163,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const rs = finished.filter((r) => r.method === m);
       if (!rs.length) continue;
       rows.push(aggregate(m, rs, (r) => r.test, task.paper?.[m], commands[m]!));
-      if (m === 'alen') rows.push(aggregate('infnet(alen)', rs, (r) => r.testInferenceOnly, task.paper?.['infnet(alen)'], commands[m]! + '  # then: alen eval --inference-only'));
+      if (m === 'alen' || m === 'alen-dvn') rows.push(aggregate(`infnet(${m})`, rs, (r) => r.testInferenceOnly, task.paper?.[`infnet(${m})`], commands[m]! + '  # then: alen eval --inference-only'));
       const tc = trainingCurve(rs, task.primaryMetric);
       if (tc.length) trainingCurves[m] = tc;
       if (rs[0]!.curve) {
