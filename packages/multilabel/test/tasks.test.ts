@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AlenError, getTask, hasTask } from '@alen/core';
+import { AlenError, getTask, hasTask, resolveHyperParams } from '@alen/core';
 import type { LoadContext } from '@alen/core';
 import {
   BOOKMARKS_SHAPE,
@@ -34,7 +34,8 @@ describe('task objects', () => {
     expect(bibtexTask.defaults.dvn).toMatchObject({ optimizer: 'sgd', lr: 0.1, batchSize: 20, weightDecay: 1e-3, dvnEta: 0.5, dvnSteps: 20 });
     expect(bookmarksTask.defaults.dvn).toMatchObject({ weightDecay: 1e-4, dvnEta: 0.75 });
     expect(bookmarksTask.defaults.common?.arch?.layers).toBe(2);
-    expect(bibtexTask.defaults.alen).toMatchObject({ optimizer: 'adam', beta1: 0.5, eta: 1, trainSteps: 3, energyOutput: 'sigmoid', taskLossReduction: 'mean' });
+    expect(bibtexTask.defaults.alen).toMatchObject({ optimizer: 'sgd', lr: 0.1, weightDecayV: 1e-3, energyLoss: 'bce', optimizerG: 'adam', lrG: 1e-3, beta1: 0.5, eta: 1, trainSteps: 3, energyOutput: 'sigmoid', taskLossReduction: 'mean' });
+    expect(resolveHyperParams(bibtexTask, 'alen-dvn')).toMatchObject({ energyObjective: 'dvn', optimizer: 'sgd', weightDecayV: 1e-3, optimizerG: 'adam', epochs: 375, batchSize: 20 });
     const sched = bibtexTask.defaults.dvn!.lrSchedule!.reduce((a, [e]) => a + e, 0);
     expect(sched).toBe(bibtexTask.defaults.dvn!.epochs);
     expect(bibtexTask.paper.alen).toEqual({ f1: 46.4 });
