@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 describe('DVN value net', () => {
   it('scoreGrad equals the score and tf.grad of it (1 and 2 layers, with and without the global term)', async () => {
-    for (const arch of [{}, { layers: 2 }, { globalUnits: 0 }]) {
+    for (const arch of [{}, { layers: 2 }, { globalUnits: 0 }] as Array<Record<string, number>>) {
       const net = createValueNet(ctx({ hidden: 20, ...arch }));
       const x = tf.randomNormal([4, F], 0, 1, 'float32', 5);
       const y = tf.randomUniform([4, L], 0, 1, 'float32', 6);
