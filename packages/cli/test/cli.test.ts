@@ -258,6 +258,9 @@ describe('sweep and bench', () => {
     const onlyJson = JSON.parse(fs.readFileSync(path.join(dir, 'only', 'quick', 'toy.json'), 'utf8'));
     expect(onlyJson.rows.map((x: { method: string }) => x.method)).toEqual(['alen', 'infnet(alen)', 'infnet']);
     expect(onlyJson.pending).toEqual(['alen seed 7']);
+    const badList = alen(['bench', '--task', 'toy', ...P, '--methods', 'infnet,nope', '--out', path.join(dir, 'bad'), '--runs', path.join(dir, 'runs')]);
+    expect(badList.code).toBe(1);
+    expect(badList.stderr).toMatch(/unknown method 'nope'/);
 
     // A run folder lost (another machine) is restored from the report when its settings match;
     // a finished run whose settings differ from the profile's is moved aside and trained again.

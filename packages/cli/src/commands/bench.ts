@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { AlenError, getTask, METHODS, resolveHyperParams, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
+import { AlenError, assertMethod, getTask, resolveHyperParams, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
 import { prepareRunFolder } from '../bench-runs.js';
 import { globalChildArgs, globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
 import { readResult, runJobs, type Job } from '../pool.js';
@@ -108,7 +108,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('out', { type: 'string', default: path.join('docs', 'results'), describe: 'report folder' })
       .option('runs', { type: 'string', default: path.join('runs', 'bench'), describe: 'folder of the individual runs (finished runs are reused, cut-off runs resume)' })
       .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
-      .option('methods', { type: 'string', array: true, describe: 'only these methods' })
+      .option('methods', { type: 'string', array: true, describe: 'train only these methods (space- or comma-separated); the report still covers the whole profile' })
       .option('seeds', { type: 'number', array: true, describe: 'override the profile\'s seeds' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
@@ -116,8 +116,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const task = getTask(a.task);
     const profile = task.bench?.[a.profile];
     if (!profile) throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile`);
-    const selected = (a.methods ?? profile.methods) as MethodName[];
-    for (const m of selected) if (!(METHODS as readonly string[]).includes(m)) throw new AlenError('UNKNOWN_METHOD', `unknown method '${m}'`);
+    const selected = (a.methods?.flatMap((m) => m.split(',')).filter(Boolean) ?? profile.methods) as MethodName[];
+    for (const m of selected) assertMethod(m);
     // The report covers the whole profile: methods left out by --methods are reported from their
     // finished (or recorded) runs, or listed as pending, never dropped from the report.
     const methods = [...new Set([...(profile.methods as MethodName[]), ...selected])];
