@@ -62,7 +62,7 @@ describe('plugins and bad input', () => {
   it('an unknown method is refused with the list of methods', () => {
     const r = alen(['train', '--task', 'toy', '--method', 'gan', ...P]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/unknown method 'gan'.*alen, aen, alen-no-task, infnet, dvn/);
+    expect(r.stderr).toMatch(/unknown method 'gan'.*alen, aen, alen-no-task, alen-dvn, infnet, dvn/);
   });
 
   it('a plugin module that does not export a task is a clear error', () => {
