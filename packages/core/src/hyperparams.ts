@@ -31,6 +31,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnInferenceProb: 0.5,
   dvnNormalized: false,
   dvnInit: 'zeros',
+  dvnTupleStart: 'init',
   arch: {},
 };
 
@@ -92,6 +93,8 @@ const CHOICES = {
   gAdversarialLoss: ['square', 'log'],
   energyLoss: ['square', 'bce'],
   energyObjective: ['alen', 'dvn'],
+  dvnInit: ['zeros', 'center'],
+  dvnTupleStart: ['init', 'proposal'],
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {

@@ -221,6 +221,13 @@ export interface HyperParams {
   dvnNormalized: boolean;
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
+  /**
+   * Where the energy's DVN tuples start in the ALEN family (`energyObjective: 'dvn'`): 'init' is
+   * DVN's start point (`dvnInit`, `dvnSteps` of DVN's ascent); 'proposal' is g(x), refined by
+   * `trainSteps` of ALEN's normalized steps, so v learns on the outputs prediction refines
+   * (the adversarial branch mixes y* with g(x)). 'proposal' needs an inference network.
+   */
+  dvnTupleStart: 'init' | 'proposal';
 
   /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
   arch: Record<string, number | string | boolean>;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, NetOptimizer, batchOf, getMethod, type HyperParamOverrides, type MethodName } from '../src/index.js';
+import { tf, useBackend, train, resolveHyperParams, createModel, evaluateModel, Rng, NetOptimizer, batchOf, getMethod, type HyperParamOverrides, type HyperParams, type MethodName } from '../src/index.js';
 import { syntheticData, syntheticTask, exampleF1, L } from './fixtures/synthetic-task.js';
 
 const task = syntheticTask();
@@ -31,6 +31,7 @@ describe('every method learns the synthetic task (fixed seed)', () => {
   const runs: Array<[MethodName, HyperParamOverrides]> = [
     ['alen', {}], ['dvn', {}], ['infnet', {}], ['aen', {}], ['alen-no-task', {}],
     ['alen-no-task', { gAdversarialLoss: 'log' }], ['alen', { energyLoss: 'bce' }], ['alen-dvn', {}],
+    ['alen-dvn', { dvnTupleStart: 'proposal' }],
     ['alen', { optimizer: 'sgd', lr: 0.1, optimizerG: 'adam', lrG: 1e-3 }],
   ];
   for (const [method, extra] of runs) {
@@ -59,8 +60,8 @@ describe('alen-dvn', () => {
     const batch = batchOf(data.train, Array.from({ length: 16 }, (_, i) => i));
     // DVN's hyper-parameters for both; alen-dvn adds only g and its update.
     const dvnHp = resolveHyperParams(task, 'dvn');
-    const after = (method: MethodName) => {
-      const hp = { ...dvnHp, energyObjective: method === 'dvn' ? dvnHp.energyObjective : 'dvn' } as const;
+    const after = (method: MethodName, extra: HyperParamOverrides = {}) => {
+      const hp = { ...dvnHp, energyObjective: method === 'dvn' ? dvnHp.energyObjective : 'dvn', ...extra } as HyperParams;
       const model = createModel(task, method, hp, data.train, new Rng(5).fork('init'));
       const optimizers = {
         energy: new NetOptimizer(model.energy!.params, hp, hp.lr),
@@ -77,6 +78,10 @@ describe('alen-dvn', () => {
     const hybrid = after('alen-dvn');
     expect(hybrid.weights).toEqual(dvn.weights);
     expect(hybrid.keys).toEqual(['lossG', 'lossTask', 'lossV']);
+    // Tuples from g's proposal: a different energy step; DVN alone has no proposal to start from.
+    const fromProposal = after('alen-dvn', { dvnTupleStart: 'proposal' });
+    expect(fromProposal.weights).not.toEqual(dvn.weights);
+    expect(() => after('dvn', { dvnTupleStart: 'proposal' })).toThrow(/dvnTupleStart 'proposal'.*needs an inference network/);
     tf.dispose([batch.x, batch.y]);
   });
 });

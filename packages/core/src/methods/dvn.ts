@@ -2,7 +2,8 @@ import { tf } from '../tf.js';
 import type { Batch, EnergyNet, HyperParams, OutputSpace } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, disposeEncoding, energyStepWithOutputs, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, closedForm, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
@@ -25,19 +26,25 @@ function dvnAscent(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Output
  * DVN's value-net update (Gygli et al. 2017, Algorithm 1, as in the released code): v regresses
  * h(y, y*) with cross-entropy on sigmoid(v). The batch's tuples come, with probability
  * `dvnInferenceProb`, from a full inference run from the start point, else from one ascent step
- * from a start where a random half of the rows is replaced by the ground truth.
+ * from a start where a random half of the rows is replaced by the ground truth. With
+ * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
+ * ALEN's refinement of it.
  */
-export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet): tf.Scalar {
+export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor): tf.Scalar {
   const { hp, task, rng } = ctx;
   const space = task.outputSpace;
   const { x, y: yStar } = batch;
+  const fromProposal = hp.dvnTupleStart === 'proposal';
+  if (fromProposal && !proposal) {
+    throw new AlenError('BAD_CONFIG', "dvnTupleStart 'proposal' starts the energy's tuples from g(x): it needs an inference network (method alen-dvn)");
+  }
   const B = x.shape[0]!;
   const fullRun = rng.next() < hp.dvnInferenceProb;
   const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
   const tuples = (h: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
-      const base = startPoint(yStar.shape, space, hp);
-      if (fullRun) return dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
+      const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
+      if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
       const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
       return dvnAscent(energy, h, tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base)), space, hp, 1).y;
     });
