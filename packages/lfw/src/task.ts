@@ -9,6 +9,9 @@ import { readLfwInput, writeLfwOutput } from './predict-io.js';
 
 const rel = (...p: string[]) => path.join(LFW_DIR, ...p);
 
+/** DVN's inference from the simplex centre, also the source of alen-dvn's energy tuples. */
+const DVN_TUPLES = { dvnSteps: 30, dvnNormalized: true, dvnInit: 'center', dvnEta: 0.5 } as const;
+
 /**
  * LFW part labels (Kae et al. 2013): 3-class face segmentation, hair / face / background, at
  * 32×32. Targets are per-pixel class proportions on the 3-simplex.
@@ -40,7 +43,9 @@ export const lfwTask = defineTask({
     common: { optimizer: 'adam', lr: 1e-3, beta1: 0.5, batchSize: 32, evalBatchSize: 128, epochs: 30 },
     // Validating ALEN and DVN runs ascent steps on all 500 validation faces: every 5 epochs.
     alen: { eta: 0.5, trainSteps: 3, testSteps: 10, energyOutput: 'sigmoid', taskLossReduction: 'mean', valEvery: 5 },
-    dvn: { dvnSteps: 30, dvnNormalized: true, dvnInit: 'center', dvnEta: 0.5, energyOutput: 'sigmoid', valEvery: 5 },
+    dvn: { ...DVN_TUPLES, energyOutput: 'sigmoid', valEvery: 5 },
+    // ALEN's loop, its energy trained by DVN's objective on DVN's tuples.
+    'alen-dvn': { ...DVN_TUPLES },
     infnet: { lr: 1e-3 },
   },
   readInput: readLfwInput,

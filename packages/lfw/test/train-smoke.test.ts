@@ -10,11 +10,11 @@ const TINY = { energyConv1: 8, energyConv2: 8, energyConv3: 8, energyFc1: 16, en
 
 // The task plugged into core's trainer: tiny networks, a few real images, one epoch each.
 describe('training smoke test (wasm)', () => {
-  it('infnet, alen and dvn train one epoch and report the task metrics', async () => {
+  it('infnet, alen, alen-dvn and dvn train one epoch and report the task metrics', async () => {
     await useBackend('wasm');
     const data = await lfwTask.load({ dataDir: DATA_DIR, seed: 0, limit: { train: 8, val: 4, test: 4 }, options: { cacheDir } });
     const before = tf.memory().numTensors;
-    for (const method of ['infnet', 'alen', 'dvn'] as const) {
+    for (const method of ['infnet', 'alen', 'alen-dvn', 'dvn'] as const) {
       const hp = resolveHyperParams(lfwTask, method, { epochs: 1, batchSize: 4, evalBatchSize: 4, testSteps: 2, dvnSteps: 2, arch: TINY });
       const res = await train({ task: lfwTask, method, hp, data, seed: 1 });
       expect(res.history).toHaveLength(1);

@@ -28,6 +28,15 @@ export const LOAD_OPTIONS = {
   size: 'side of the images when source=db; must equal the task size (32 for the registered task)',
 } as const;
 
+/** DVN's inference, also the source of alen-dvn's energy tuples. */
+const DVN_TUPLES = {
+  dvnSteps: 30,
+  dvnNormalized: true,
+  // Normalized steps from zeros: reaching a mask of ~200 foreground pixels (distance ≈ 14) in 30 steps.
+  dvnEta: 1.0,
+  dvnInit: 'zeros',
+} as const;
+
 /** Architecture defaults, listed so they show in resolved hyper-parameters. */
 const ARCH_DEFAULTS = {
   vConv1: 64, vConv2: 128, vConv3: 128, vFc1: 384, vFc2: 192, vDropout: 0.25,
@@ -117,14 +126,9 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
         testStepsCandidates: [0, 3, 6, 10, 20],
         energyOutput: 'sigmoid',
       },
-      dvn: {
-        epochs: 100,
-        dvnSteps: 30,
-        dvnNormalized: true,
-        // Normalized steps from zeros: reaching a mask of ~200 foreground pixels (distance ≈ 14) in 30 steps.
-        dvnEta: 1.0,
-        dvnInit: 'zeros',
-      },
+      dvn: { epochs: 100, ...DVN_TUPLES },
+      // ALEN's loop, its energy trained by DVN's objective on DVN's tuples (docs/sweeps/weizmann.md).
+      'alen-dvn': { ...DVN_TUPLES },
       // The FCN's validation IOU rose until epoch ~220 and stayed at 79.5–79.9 to 420 (seed 1,
       // docs/sweeps/weizmann.md): 100 epochs (500 updates) stopped it at ~76.
       infnet: { epochs: 300 },

@@ -35,6 +35,10 @@ describe('weizmann task object', () => {
     const dvn = resolveHyperParams(weizmannTask, 'dvn');
     expect([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit]).toEqual([30, true, 'zeros']);
     expect(resolveHyperParams(weizmannTask, 'aen').eta).toBe(0.5);
+    // alen-dvn: ALEN's schedule and steps, DVN's tuples for the energy.
+    const hybrid = resolveHyperParams(weizmannTask, 'alen-dvn');
+    expect([hybrid.eta, hybrid.epochs, hybrid.energyObjective]).toEqual([alen.eta, alen.epochs, 'dvn']);
+    expect([hybrid.dvnSteps, hybrid.dvnNormalized, hybrid.dvnEta, hybrid.dvnInit]).toEqual([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnEta, dvn.dvnInit]);
   });
 
   it('loads either source through LoadContext options and limit', async () => {
