@@ -36,8 +36,8 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   return loss;
 }
 
-/** DVN's objective for v; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */
-function dvnEnergyFromProposal(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
+/** alen-dvn's energy step: DVN's objective; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */
+function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
   if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy);
   const yP = tf.tidy(() => ctx.task.outputSpace.activate(inference.logits(batch.x, { training: true, rng: ctx.rng })));
   try {
@@ -67,7 +67,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const { x, y: yStar } = batch;
 
       // 1–2. Energy update: Eq. 6, or DVN's objective (method alen-dvn).
-      const lossV = hp.energyObjective === 'dvn' ? dvnEnergyFromProposal(batch, ctx, energy, inference) : alenEnergyUpdate(batch, ctx, energy, inference);
+      const lossV = hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference) : alenEnergyUpdate(batch, ctx, energy, inference);
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
       const kept: { lossTask?: tf.Scalar } = {};
