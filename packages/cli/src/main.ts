@@ -44,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
 class UsageError extends Error {}
 
 function reportError(err: Error): number {
+  if (err instanceof AlenError && err.code === 'INTERRUPTED') {
+    process.stderr.write(`alen: ${err.message}\n`);
+    return 130;
+  }
   if (err instanceof AlenError) process.stderr.write(`alen: error [${err.code}]: ${err.message}\n`);
   else process.stderr.write(`alen: error: ${err.message}\n${process.env.ALEN_DEBUG ? err.stack + '\n' : ''}`);
   return 1;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { AlenError } from '@alen/core';
 import { RESULT_FILE, type ExperimentResult } from './experiment.js';
 import { cliPath } from './commands/common.js';
 
@@ -26,18 +27,35 @@ export interface JobOutcome {
  */
 export async function runJobs(jobs: readonly Job[], concurrency: number, onDone: (o: JobOutcome, done: number) => void): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = new Array(jobs.length);
+  const live = new Set<ChildProcess>();
   let next = 0;
   let done = 0;
+  let stoppedBy: NodeJS.Signals | undefined;
+  // A signal that stops this process stops its trainers too (they resume from their last
+  // checkpoint next time): an orphaned trainer would keep a run folder locked and busy.
+  const stop = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
+    for (const child of live) child.kill(signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, stop);
   const worker = async () => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !stoppedBy) {
       const i = next++;
       const job = jobs[i]!;
-      const outcome = await runJob(job);
+      const outcome = await runJob(job, live);
       outcomes[i] = outcome;
-      onDone(outcome, ++done);
+      if (!stoppedBy) onDone(outcome, ++done);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
+  } finally {
+    for (const s of signals) process.off(s, stop);
+  }
+  if (stoppedBy) {
+    throw new AlenError('INTERRUPTED', `stopped by ${stoppedBy} after ${done} of ${jobs.length} runs; the same command resumes the others from their checkpoints`);
+  }
   return outcomes;
 }
 
@@ -52,7 +70,7 @@ export function readResult(out: string): ExperimentResult | undefined {
   }
 }
 
-function runJob(job: Job): Promise<JobOutcome> {
+function runJob(job: Job, live: Set<ChildProcess>): Promise<JobOutcome> {
   const existing = readResult(job.out);
   if (existing) return Promise.resolve({ job, result: existing, seconds: 0, reused: true });
   fs.mkdirSync(job.out, { recursive: true });
@@ -63,12 +81,14 @@ function runJob(job: Job): Promise<JobOutcome> {
   return new Promise((resolve) => {
     const fd = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, args, { stdio: ['ignore', fd, 'pipe'] });
+    live.add(child);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       fs.appendFileSync(logFile, d);
     });
     child.on('close', (code) => {
+      live.delete(child);
       fs.closeSync(fd);
       const seconds = (performance.now() - t0) / 1000;
       const result = code === 0 ? readResult(job.out) : undefined;

@@ -1,10 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { alen, tmpDir, snapshot, TOY, NOT_A_PLUGIN } from './helpers.js';
+import { LOCK_FILE } from '@alen/core';
+import { alen, tmpDir, snapshot, CLI, TOY, NOT_A_PLUGIN } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const P = ['--plugin', TOY];
 const REPORT_TOOL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tools', 'results-report.mjs');
@@ -216,6 +227,25 @@ describe('sweep and bench', () => {
     expect(changed.stdout).not.toMatch(/reused/);
     expect(changed.stderr).toMatch(/trained with other settings \(lambdaG/);
     expect(fs.readdirSync(out).some((f) => f.startsWith('eta=2-s0.stale-'))).toBe(true);
+  });
+
+  it('a signal that stops a sweep stops its trainers and starts no further run', async () => {
+    const out = path.join(tmpDir(), 'sweep');
+    const child = spawn(process.execPath, [CLI, 'sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5,2', '--epochs', '100000', '--jobs', '1', '--out', out, '--quiet']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const lock = path.join(out, 'eta=0.5-s0', LOCK_FILE);
+    const epochLogged = () => fs.existsSync(path.join(out, 'eta=0.5-s0', 'log.jsonl')) && fs.readFileSync(path.join(out, 'eta=0.5-s0', 'log.jsonl'), 'utf8').includes('"epoch"');
+    for (let t = 0; t < 600 && !(fs.existsSync(lock) && epochLogged()); t++) await sleep(100);
+    const trainerPid = Number(fs.readFileSync(lock, 'utf8').split(' ')[0]);
+    expect(isAlive(trainerPid)).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/stopped by SIGTERM after 0 of 2 runs; the same command resumes/);
+    for (let t = 0; t < 50 && isAlive(trainerPid); t++) await sleep(100);
+    expect(isAlive(trainerPid)).toBe(false);
+    expect(fs.existsSync(path.join(out, 'eta=2-s0'))).toBe(false);
   });
 
   it('bench writes JSON and markdown with paper values and reproduce commands', () => {

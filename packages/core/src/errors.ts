@@ -10,7 +10,9 @@ export type AlenErrorCode =
   | 'MISSING_DATA'
   | 'BAD_CHECKPOINT'
   | 'SHAPE_MISMATCH'
-  | 'NON_FINITE';
+  | 'NON_FINITE'
+  /** Stopped by a signal; what finished is kept and the same command resumes the rest. */
+  | 'INTERRUPTED';
 
 export class AlenError extends Error {
   readonly code: AlenErrorCode;

@@ -118,7 +118,9 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
         arch: { ...ARCH_DEFAULTS },
       },
       alen: {
-        epochs: 100,
+        // At 100 epochs (500 updates) validation IOU was still rising (docs/sweeps/weizmann.md), as
+        // the FCN's was; the ALEN family trains as long as the FCN, the best epoch chosen on validation.
+        epochs: 300,
         // A guess: a unit-norm step over 24×24 = 576 pixels moves each pixel by about eta/24.
         eta: 0.5,
         trainSteps: 3,
