@@ -48,7 +48,7 @@ export { jsonlLogger } from './callbacks/jsonl-logger.js';
 // Ready-made networks for image tasks (dense per-pixel outputs)
 export { convEnergyNet } from './nets/conv-energy.js';
 export type { ConvEnergyNetOptions } from './nets/conv-energy.js';
-export { fcnInference } from './nets/fcn.js';
+export { fcnInference, fcnEnergyNet } from './nets/fcn.js';
 export type { FcnInferenceOptions } from './nets/fcn.js';
 export type { StoreOrContext, ConvStackOptions } from './nets/net-options.js';
 

@@ -5,7 +5,7 @@ import { Rng } from '../src/rng.js';
 import { ParamStore } from '../src/params.js';
 import { AlenError } from '../src/errors.js';
 import { convEnergyNet } from '../src/nets/conv-energy.js';
-import { fcnInference } from '../src/nets/fcn.js';
+import { fcnEnergyNet, fcnInference } from '../src/nets/fcn.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -223,5 +223,66 @@ describe('fcnInference', () => {
     expect(() => deep.logits(x12, EVAL)).toThrow(/multiples of 8/);
     tf.dispose([x, z, x12]);
     deep.params.dispose();
+  });
+});
+
+describe('fcnEnergyNet', () => {
+  it("has the FCN's layers on image ⊕ mask channels and one score map channel", () => {
+    const net = fcnEnergyNet(ctx(), { inChannels: 3, outChannels: 1 });
+    expect(net.params.scope).toBe('energy');
+    const s = shapesOf(net.params);
+    expect(Object.keys(s)).toEqual([
+      'conv1/kernel', 'conv1/bias', 'conv2/kernel', 'conv2/bias', 'conv3/kernel', 'conv3/bias',
+      'deconv1/kernel', 'deconv1/bias', 'deconv2/kernel', 'deconv2/bias',
+    ]);
+    expect(s['conv1/kernel']).toEqual([5, 5, 4, 64]);
+    expect(s['deconv2/kernel']).toEqual([5, 5, 1, 64]);
+    net.params.dispose();
+  });
+
+  it('scores crops and full images per example (a batch scores as its examples alone), without leaks', async () => {
+    const net = fcnEnergyNet(ctx(3), { inChannels: 3, outChannels: 3, ...TINY_FCN });
+    const before = tf.memory().numTensors;
+    for (const [H, W] of [[24, 24], [32, 32], [24, 32]] as const) {
+      const x = tf.randomUniform([3, H, W, 3], 0, 1, 'float32', H);
+      const y = tf.randomUniform([3, H, W, 3], 0, 1, 'float32', W);
+      const h = net.encode(x, EVAL);
+      const v = net.score(h, y, EVAL);
+      expect(v.shape).toEqual([3]);
+      const all = Array.from(await v.data());
+      expect(new Set(all.map((a) => a.toFixed(6))).size).toBe(3);
+      for (let i = 0; i < 3; i++) {
+        const one = tf.tidy(() => net.score(tf.slice(h, [i], [1]), tf.slice(y, [i], [1]), EVAL));
+        expect((await one.data())[0]).toBeCloseTo(all[i]!, 5);
+        one.dispose();
+      }
+      tf.dispose([x, y, h, v]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    net.params.dispose();
+  });
+
+  it('gives a finite, non-zero gradient in y (what gradient inference ascends)', async () => {
+    const net = fcnEnergyNet(ctx(4), { inChannels: 3, outChannels: 1, ...TINY_FCN });
+    const x = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', 5);
+    const y = tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 6);
+    const g = tf.grad((yy: tf.Tensor) => tf.sum(net.score(x, yy, EVAL)))(y);
+    const d = await g.data();
+    expect(g.shape).toEqual([2, 16, 16, 1]);
+    expect(d.every(Number.isFinite)).toBe(true);
+    expect(d.some((v) => v !== 0)).toBe(true);
+    tf.dispose([x, y, g]);
+    net.params.dispose();
+  });
+
+  it('rejects sizes that are not multiples of the total stride and outputs of the wrong size', () => {
+    const net = fcnEnergyNet(ctx(), { inChannels: 3, outChannels: 1, ...TINY_FCN });
+    const odd = tf.zeros([1, 30, 30, 3]);
+    const x = tf.zeros([1, 32, 32, 3]);
+    const y3 = tf.zeros([1, 32, 32, 3]);
+    expect(() => net.score(odd, tf.zeros([1, 30, 30, 1]), EVAL)).toThrow(/multiples of 4/);
+    expect(() => net.score(x, y3, EVAL)).toThrow(/does not match inputs .*1 channel/);
+    tf.dispose([odd, x, y3]);
+    net.params.dispose();
   });
 });

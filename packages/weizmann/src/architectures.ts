@@ -1,5 +1,5 @@
 import type { BuildContext, EnergyNet, InferenceNet } from '@alen/core';
-import { archNumber, convEnergyNet, fcnInference } from '@alen/core';
+import { archNumber, archString, convEnergyNet, fcnEnergyNet, fcnInference } from '@alen/core';
 
 type Arch = BuildContext['hp']['arch'];
 
@@ -8,6 +8,13 @@ const rate = (arch: Arch, key: string, fallback: number) => archNumber(arch, key
 
 /** Architecture options of the value/energy net (`hp.arch` keys) with the DVN sizes as defaults. */
 export interface ConvEnergyOptions {
+  /**
+   * `energyNet`: 'conv' (default) is DVN's value net, convs then FC layers to one score; 'fcn' is
+   * ALEN's segmentation energy, an FCN giving a score per pixel, averaged (ALEN §4, "score
+   * matrices"), with the same convs and a `vDeconv` (64) transposed conv; it has no FC layers.
+   */
+  readonly kind: 'conv' | 'fcn';
+  readonly deconv: number;
   /** Side of the square inputs the net scores (`crop`; 24 for DVN's crops): fixes the flatten size. */
   readonly inputSize: number;
   /** `vConv1`, `vConv2`, `vConv3`: 64, 128, 128 channels (5×5, strides 1, 2, 2). */
@@ -20,6 +27,8 @@ export interface ConvEnergyOptions {
 
 export function convEnergyOptions(arch: Arch, inputSize: number): ConvEnergyOptions {
   return {
+    kind: archString(arch, 'energyNet', 'conv', ['conv', 'fcn']),
+    deconv: width(arch, 'vDeconv', 64),
     inputSize,
     conv: [width(arch, 'vConv1', 64), width(arch, 'vConv2', 128), width(arch, 'vConv3', 128)],
     fc: [width(arch, 'vFc1', 384), width(arch, 'vFc2', 192)],
@@ -30,9 +39,22 @@ export function convEnergyOptions(arch: Arch, inputSize: number): ConvEnergyOpti
 /**
  * The DVN value network (SPEC §3) on core's {@link convEnergyNet}: image (3 channels) ⊕ mask (1) →
  * conv 5×5 c1 s1 → c2 s2 → c3 s2 → FC fc1 (dropout) → FC fc2 → FC 1 (`fc3`), raw score [N].
- * `encode(x)` is a clone of x.
+ * `encode(x)` is a clone of x. With `kind: 'fcn'` (arch `energyNet=fcn`) it is ALEN's FCN energy
+ * instead (core's {@link fcnEnergyNet}).
  */
 export function createConvEnergy(ctx: BuildContext, opts: ConvEnergyOptions): EnergyNet {
+  if (opts.kind === 'fcn') {
+    return fcnEnergyNet(ctx, {
+      inChannels: 3,
+      outChannels: 1,
+      conv: opts.conv,
+      strides: [1, 2, 2],
+      deconv: [opts.deconv],
+      kernel: 5,
+      dropout: opts.dropout,
+      label: 'weizmann FCN energy net',
+    });
+  }
   return convEnergyNet(ctx, {
     inChannels: 3,
     outChannels: 1,

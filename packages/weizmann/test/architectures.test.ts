@@ -60,6 +60,24 @@ describe('conv value/energy net', () => {
     net.params.dispose();
   });
 
+  it("energyNet=fcn builds ALEN's FCN energy: no FC layers, scores crops and full images", async () => {
+    const arch = { energyNet: 'fcn', vConv1: 8, vConv2: 16, vConv3: 16, vDeconv: 8 };
+    const net = createConvEnergy(ctx(arch), convEnergyOptions(arch, 24));
+    const shapes = Object.fromEntries(net.params.params.map((p) => [p.name, p.variable.shape]));
+    expect(Object.keys(shapes).some((k) => k.startsWith('fc'))).toBe(false);
+    expect(shapes['conv1/kernel']).toEqual([5, 5, 4, 8]);
+    expect(shapes['deconv1/kernel']).toEqual([5, 5, 8, 16]);
+    expect(shapes['deconv2/kernel']).toEqual([5, 5, 1, 8]);
+    for (const side of [24, 32]) {
+      const s = tf.tidy(() => net.score(tf.ones([2, side, side, 3]), tf.zeros([2, side, side, 1]), EVAL));
+      expect(s.shape).toEqual([2]);
+      expect(Array.from(await s.data()).every(Number.isFinite)).toBe(true);
+      s.dispose();
+    }
+    net.params.dispose();
+    expect(() => convEnergyOptions({ energyNet: 'mlp' }, 24)).toThrow(/energyNet must be one of conv, fcn/);
+  });
+
   it('rejects bad arch options', () => {
     expect(() => convEnergyOptions({ vConv1: 0 }, 24)).toThrow(/vConv1/);
     expect(() => convEnergyOptions({ vDropout: 1.5 }, 24)).toThrow(/vDropout/);
