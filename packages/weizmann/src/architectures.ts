@@ -44,16 +44,7 @@ export function convEnergyOptions(arch: Arch, inputSize: number): ConvEnergyOpti
  */
 export function createConvEnergy(ctx: BuildContext, opts: ConvEnergyOptions): EnergyNet {
   if (opts.kind === 'fcn') {
-    return fcnEnergyNet(ctx, {
-      inChannels: 3,
-      outChannels: 1,
-      conv: opts.conv,
-      strides: [1, 2, 2],
-      deconv: [opts.deconv],
-      kernel: 5,
-      dropout: opts.dropout,
-      label: 'weizmann FCN energy net',
-    });
+    return fcnEnergyNet(ctx, { ...fcnLayers(opts), label: 'weizmann FCN energy net' });
   }
   return convEnergyNet(ctx, {
     inChannels: 3,
@@ -98,15 +89,10 @@ export function fcnOptions(arch: Arch): FcnOptions {
  * transposed conv 5×5 1 s2, logits [N, H, W, 1] for any H, W that are multiples of 4.
  */
 export function createFcnInference(ctx: BuildContext, opts: FcnOptions): InferenceNet {
-  return fcnInference(ctx, {
-    inChannels: 3,
-    outChannels: 1,
-    conv: opts.conv,
-    strides: [1, 2, 2],
-    deconv: [opts.deconv],
-    kernel: 5,
-    dropout: opts.dropout,
-    outInit: 'he',
-    label: 'weizmann FCN',
-  });
+  return fcnInference(ctx, { ...fcnLayers(opts), outInit: 'he', label: 'weizmann FCN' });
+}
+
+/** The layers both FCNs share: RGB in, one mask channel, convs 5×5 at strides 1, 2, 2, one hidden deconv. */
+function fcnLayers(opts: Pick<FcnOptions, 'conv' | 'deconv' | 'dropout'>) {
+  return { inChannels: 3, outChannels: 1, conv: opts.conv, strides: [1, 2, 2], deconv: [opts.deconv], kernel: 5, dropout: opts.dropout };
 }
