@@ -4,12 +4,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { AlenError } from '@alen/core';
 import { RESULT_FILE, type ExperimentResult } from './experiment.js';
 import { cliPath } from './commands/common.js';
+import { jobStatus } from './job-status.js';
 
 export interface Job {
   /** Arguments of `alen train` (without the command name or --out). */
   readonly args: readonly string[];
   readonly out: string;
   readonly label: string;
+  /** Epochs the run trains, for status lines (its config.json may be an older one's when it resumes). */
+  readonly epochs?: number;
+}
+
+/** Status lines on the running jobs every `everySeconds` (0: none), naming `metric`'s last validation value. */
+export interface StatusOptions {
+  readonly everySeconds: number;
+  readonly metric: string;
+  readonly write: (line: string) => void;
 }
 
 export interface JobOutcome {
@@ -25,9 +35,15 @@ export interface JobOutcome {
  * backend uses one core per process, so this is how sweeps and benchmarks use every core.
  * A job whose run folder already has result.json is reused; one with checkpoints resumes.
  */
-export async function runJobs(jobs: readonly Job[], concurrency: number, onDone: (o: JobOutcome, done: number) => void): Promise<JobOutcome[]> {
+export async function runJobs(
+  jobs: readonly Job[],
+  concurrency: number,
+  onDone: (o: JobOutcome, done: number) => void,
+  status?: StatusOptions,
+): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = new Array(jobs.length);
   const live = new Set<ChildProcess>();
+  const running = new Set<Job>();
   let next = 0;
   let done = 0;
   let stoppedBy: NodeJS.Signals | undefined;
@@ -43,14 +59,26 @@ export async function runJobs(jobs: readonly Job[], concurrency: number, onDone:
     while (next < jobs.length && !stoppedBy) {
       const i = next++;
       const job = jobs[i]!;
+      running.add(job);
       const outcome = await runJob(job, live);
+      running.delete(job);
       outcomes[i] = outcome;
       if (!stoppedBy) onDone(outcome, ++done);
     }
   };
+  // Long runs (hours) say where they are now and then; a trainer's own progress goes to its stdout.log.
+  const ticker = status && status.everySeconds > 0
+    ? setInterval(() => {
+        for (const job of running) {
+          const line = jobStatus(job.out, status.metric, job.epochs);
+          if (line) status.write(`  ${job.label}: ${line}`);
+        }
+      }, status.everySeconds * 1000)
+    : undefined;
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
   } finally {
+    if (ticker) clearInterval(ticker);
     for (const s of signals) process.off(s, stop);
   }
   if (stoppedBy) {

@@ -248,6 +248,23 @@ describe('sweep and bench', () => {
     expect(fs.existsSync(path.join(out, 'eta=2-s0'))).toBe(false);
   });
 
+  it('sweep prints status lines on its running jobs (--status-every), and rejects a negative period', async () => {
+    const out = path.join(tmpDir(), 'sweep');
+    const child = spawn(process.execPath, [CLI, 'sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5', '--epochs', '100000', '--jobs', '1', '--status-every', '0.2', '--out', out]);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let t = 0; t < 600 && !/\{"eta":0\.5\} seed 0: epoch \d+\/100000, /.test(stderr); t++) await sleep(100);
+    child.kill('SIGTERM');
+    await exited;
+    expect(stderr).toMatch(/ {2}\{"eta":0\.5\} seed 0: epoch \d+\/100000, val f1 [\d.]+ at epoch \d+, ~\d+ (h|min)/);
+    const quietOut = path.join(tmpDir(), 'sweep');
+    const bad = alen(['sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5', '--status-every', '-1', '--out', quietOut]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--status-every must be a number of seconds ≥ 0/);
+    expect(fs.existsSync(quietOut)).toBe(false);
+  });
+
   it('bench writes JSON and markdown with paper values and reproduce commands', () => {
     const dir = tmpDir();
     const r = alen(['bench', '--task', 'toy', ...P, '--out', path.join(dir, 'results'), '--runs', path.join(dir, 'runs'), '--quiet']);

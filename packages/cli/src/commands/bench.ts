@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { AlenError, assertMethod, getTask, resolveHyperParams, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
 import { prepareRunFolder } from '../bench-runs.js';
-import { globalChildArgs, globalOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, setup, log, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
 import { readResult, runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
 import { markdownTable, mean, meanStd, std } from '../format.js';
@@ -14,6 +14,7 @@ interface BenchArgs extends GlobalArgs {
   out: string;
   runs: string;
   jobs: number;
+  statusEvery: number;
   methods?: string[];
   seeds?: number[];
   reportOnly: boolean;
@@ -108,12 +109,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('out', { type: 'string', default: path.join('docs', 'results'), describe: 'report folder' })
       .option('runs', { type: 'string', default: path.join('runs', 'bench'), describe: 'folder of the individual runs (finished runs are reused, cut-off runs resume)' })
       .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
+      .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
       .option('methods', { type: 'string', array: true, describe: 'train only these methods (space- or comma-separated); the report still covers the whole profile' })
       .option('seeds', { type: 'number', array: true, describe: 'override the profile\'s seeds' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
     const { backend } = await setup(a);
     const task = getTask(a.task);
+    const status = statusOptions(a, task.primaryMetric);
     const profile = task.bench?.[a.profile];
     if (!profile) throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile`);
     const selected = (a.methods?.flatMap((m) => m.split(',')).filter(Boolean) ?? profile.methods) as MethodName[];
@@ -139,7 +142,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
       const hp = resolveHyperParams(task, m, { ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       for (const seed of seeds) {
-        const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}` };
+        const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}`, epochs: hp.epochs };
         const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log);
         if (state === 'imported') log(`${job.label}: finished run taken from ${reportFile}`);
         jobs.push(job);
@@ -153,7 +156,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const outcomes = await runJobs(toRun, a.jobs, (o, done) => {
       const v = o.result?.test?.[task.primaryMetric];
       log(`[${done}/${toRun.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
-    });
+    }, status);
     const failed = outcomes.filter((o) => !o.result);
     const finished = outcomes.flatMap((o) => (o.result ? [portable(o.result.history ? o.result : { ...o.result, history: historyFromLog(o.job.out) })] : []));
     const rows: BenchRow[] = [];

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Argv } from 'yargs';
-import { useBackend, BACKENDS, type Split } from '@alen/core';
+import { AlenError, useBackend, BACKENDS, type Split } from '@alen/core';
+import type { StatusOptions } from '../pool.js';
 import { loadPlugins } from '../plugins.js';
 import { resolveDataDir } from '../data-dir.js';
 
@@ -72,4 +73,11 @@ export function globalChildArgs(a: GlobalArgs): string[] {
   if (a.data) out.push('--data', path.resolve(a.data));
   for (const p of a.plugin ?? []) out.push('--plugin', path.resolve(p));
   return out;
+}
+
+/** bench's and sweep's status lines on their running jobs (`--status-every`); none with --quiet. */
+export function statusOptions(a: GlobalArgs & { statusEvery?: number }, metric: string): StatusOptions | undefined {
+  const every = a.statusEvery ?? 0;
+  if (!Number.isFinite(every) || every < 0) throw new AlenError('BAD_CONFIG', `--status-every must be a number of seconds ≥ 0 (0: no status lines), got ${a.statusEvery}`);
+  return a.quiet || every === 0 ? undefined : { everySeconds: every, metric, write: log };
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { METHODS, assertMethod, getTask, resolveHyperParams, writeFileAtomic } from '@alen/core';
-import { globalChildArgs, globalOptions, limitOptions, setup, log, quoteArgs, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, limitOptions, setup, log, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseValue } from '../overrides.js';
 import { prepareRunFolder } from '../bench-runs.js';
 import { runJobs, type Job } from '../pool.js';
@@ -15,6 +15,7 @@ interface SweepArgs extends GlobalArgs {
   seeds: number[];
   epochs?: number;
   jobs: number;
+  statusEvery: number;
   out?: string;
   opt: string[];
   limitTrain?: number;
@@ -69,6 +70,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('seeds', { type: 'number', array: true, default: [0], describe: 'seeds; the table reports the mean over seeds' })
       .option('epochs', { type: 'number', describe: 'epochs per run' })
       .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
+      .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
       .option('out', { type: 'string', describe: 'sweep folder (default runs/sweep-<task>-<method>); finished runs in it are reused' }) as never,
   handler: async (a) => {
     const { backend } = await setup(a);
@@ -78,14 +80,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const configs = cartesian(grid);
     const method = assertMethod(a.method);
     const key = task.primaryMetric;
+    const status = statusOptions(a, key);
     const jobs: Job[] = [];
     configs.forEach((c, i) => {
       for (const seed of a.seeds) {
         const sets = [...a.set, ...Object.entries(c).map(([k, v]) => `${k}=${JSON.stringify(v)}`)];
         const args = ['--task', a.task, '--method', a.method, '--seed', String(seed), '--no-test', ...passthrough(a), ...sets.flatMap((s) => ['--set', s])];
         if (a.epochs) args.push('--epochs', String(a.epochs));
-        const job = { args, out: path.join(out, `${folderName(c, i)}-s${seed}`), label: `${JSON.stringify(c)} seed ${seed}` };
         const hp = resolveHyperParams(task, method, mergeOverrides(parseSets(sets), a.epochs ? { epochs: a.epochs } : undefined));
+        const job = { args, out: path.join(out, `${folderName(c, i)}-s${seed}`), label: `${JSON.stringify(c)} seed ${seed}`, epochs: hp.epochs };
         prepareRunFolder(job.out, { method, seed, hp }, [], log);
         jobs.push(job);
       }
@@ -95,7 +98,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const outcomes = await runJobs(jobs, a.jobs, (o, done) => {
       const v = o.result?.val[key];
       log(`[${done}/${jobs.length}] ${o.job.label}: ${o.error ?? `val ${key} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
-    });
+    }, status);
     const wall = (performance.now() - t0) / 1000;
     const rows = configs.map((c, i) => {
       const rs = outcomes.filter((_, j) => Math.floor(j / a.seeds.length) === i).map((o) => o.result).filter((r) => r !== undefined);

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CONFIG_FILE } from './experiment.js';
+
+/** How much of the end of log.jsonl is read for a status line: a few epochs' events. */
+const TAIL_BYTES = 16 * 1024;
+
+interface EpochEvent {
+  event?: string;
+  epoch?: number;
+  epochSeconds?: number;
+  val?: Record<string, number>;
+}
+
+function tail(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function plannedEpochs(out: string): number | undefined {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(out, CONFIG_FILE), 'utf8')) as { hp?: { epochs?: unknown } };
+    return typeof config.hp?.epochs === 'number' ? config.hp.epochs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function duration(seconds: number): string {
+  const m = Math.round(seconds / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/**
+ * One line on a running `alen train` job from its run folder: the last epoch logged, the last
+ * validation metrics and the time left at the pace of the last (up to 20) epochs; undefined before its first epoch.
+ * `epochs` is the count the job trains (the config may be an older one's when a run resumes).
+ */
+export function jobStatus(out: string, metric: string, epochs = plannedEpochs(out)): string | undefined {
+  const file = path.join(out, 'log.jsonl');
+  if (!fs.existsSync(file)) return undefined;
+  const events = tail(file)
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as EpochEvent];
+      } catch {
+        return []; // the first line of the tail may be cut, the last one half-written
+      }
+    })
+    .filter((e) => e.event === 'epoch' && typeof e.epoch === 'number');
+  const last = events[events.length - 1];
+  if (!last) return undefined;
+  const parts = [`epoch ${last.epoch}${epochs ? `/${epochs}` : ''}`];
+  const val = [...events].reverse().find((e) => e.val?.[metric] !== undefined);
+  if (val) parts.push(`val ${metric} ${val.val![metric]!.toFixed(2)} at epoch ${val.epoch}`);
+  const paces = events.slice(-20).flatMap((e) => (typeof e.epochSeconds === 'number' ? [e.epochSeconds] : []));
+  if (epochs && paces.length && epochs > last.epoch!) {
+    const pace = paces.reduce((a, b) => a + b, 0) / paces.length;
+    parts.push(`~${duration((epochs - last.epoch!) * pace)} left`);
+  }
+  return parts.join(', ');
+}

@@ -1,0 +1,32 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jobStatus } from '../src/job-status.js';
+import { tmpDir } from './helpers.js';
+
+const epoch = (n: number, extra: object = {}) => JSON.stringify({ time: 't', event: 'epoch', epoch: n, losses: { lossV: 0.1 }, epochSeconds: 20, ...extra });
+
+describe('jobStatus', () => {
+  it('reports the last epoch, the last validation value and the time left at the recent pace', () => {
+    const dir = tmpDir('alen-status-');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ hp: { epochs: 100 } }));
+    const lines = [epoch(9), epoch(10, { val: { meanIou: 70.1234 } }), epoch(11), epoch(12)];
+    // the trainer may be half-way through writing the next line
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), lines.join('\n') + '\n{"time":"t","event":"ep');
+    expect(jobStatus(dir, 'meanIou')).toBe('epoch 12/100, val meanIou 70.12 at epoch 10, ~29 min left');
+    // the count the job trains now wins over an older config's (a resumed run with more epochs)
+    expect(jobStatus(dir, 'meanIou', 400)).toBe('epoch 12/400, val meanIou 70.12 at epoch 10, ~2 h 09 min left');
+    expect(jobStatus(dir, 'f1')).toBe('epoch 12/100, ~29 min left');
+  });
+
+  it('says nothing before the first epoch, and reads only the end of a long log', () => {
+    const dir = tmpDir('alen-status-');
+    expect(jobStatus(dir, 'f1')).toBeUndefined();
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), JSON.stringify({ event: 'start' }) + '\n');
+    expect(jobStatus(dir, 'f1')).toBeUndefined();
+    const many = Array.from({ length: 5000 }, (_, i) => epoch(i + 1, i === 0 ? { val: { f1: 10 } } : {}));
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), many.join('\n') + '\n');
+    // no config: no total, no time left; epoch 1's validation is beyond the tail that is read
+    expect(jobStatus(dir, 'f1')).toBe('epoch 5000');
+  });
+});
