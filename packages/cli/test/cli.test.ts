@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, beforeAll } from 'vitest';
 import { LOCK_FILE } from '@alen/core';
-import { alen, tmpDir, snapshot, CLI, TOY, NOT_A_PLUGIN } from './helpers.js';
+import { alen, alenInBackground, tmpDir, snapshot, TOY, NOT_A_PLUGIN } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isAlive = (pid: number) => {
@@ -231,10 +231,7 @@ describe('sweep and bench', () => {
 
   it('a signal that stops a sweep stops its trainers and starts no further run', async () => {
     const out = path.join(tmpDir(), 'sweep');
-    const child = spawn(process.execPath, [CLI, 'sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5,2', '--epochs', '100000', '--jobs', '1', '--out', out, '--quiet']);
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const { child, stderr, exited } = alenInBackground(['sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5,2', '--epochs', '100000', '--jobs', '1', '--out', out, '--quiet']);
     const lock = path.join(out, 'eta=0.5-s0', LOCK_FILE);
     const epochLogged = () => fs.existsSync(path.join(out, 'eta=0.5-s0', 'log.jsonl')) && fs.readFileSync(path.join(out, 'eta=0.5-s0', 'log.jsonl'), 'utf8').includes('"epoch"');
     for (let t = 0; t < 600 && !(fs.existsSync(lock) && epochLogged()); t++) await sleep(100);
@@ -242,7 +239,7 @@ describe('sweep and bench', () => {
     expect(isAlive(trainerPid)).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(130);
-    expect(stderr).toMatch(/stopped by SIGTERM after 0 of 2 runs; the same command resumes/);
+    expect(stderr()).toMatch(/stopped by SIGTERM after 0 of 2 runs; the same command resumes/);
     for (let t = 0; t < 50 && isAlive(trainerPid); t++) await sleep(100);
     expect(isAlive(trainerPid)).toBe(false);
     expect(fs.existsSync(path.join(out, 'eta=2-s0'))).toBe(false);
@@ -250,14 +247,11 @@ describe('sweep and bench', () => {
 
   it('sweep prints status lines on its running jobs (--status-every), and rejects a negative period', async () => {
     const out = path.join(tmpDir(), 'sweep');
-    const child = spawn(process.execPath, [CLI, 'sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5', '--epochs', '100000', '--jobs', '1', '--status-every', '0.2', '--out', out]);
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    for (let t = 0; t < 600 && !/\{"eta":0\.5\} seed 0: epoch \d+\/100000, /.test(stderr); t++) await sleep(100);
+    const { child, stderr, exited } = alenInBackground(['sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5', '--epochs', '100000', '--jobs', '1', '--status-every', '0.2', '--out', out]);
+    for (let t = 0; t < 600 && !/\{"eta":0\.5\} seed 0: epoch \d+\/100000, /.test(stderr()); t++) await sleep(100);
     child.kill('SIGTERM');
     await exited;
-    expect(stderr).toMatch(/ {2}\{"eta":0\.5\} seed 0: epoch \d+\/100000, val f1 [\d.]+ at epoch \d+, ~\d+ (h|min)/);
+    expect(stderr()).toMatch(/ {2}\{"eta":0\.5\} seed 0: epoch \d+\/100000, val f1 [\d.]+ at epoch \d+, ~\d+ (h|min)/);
     const quietOut = path.join(tmpDir(), 'sweep');
     const bad = alen(['sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5', '--status-every', '-1', '--out', quietOut]);
     expect(bad.code).toBe(1);
