@@ -37,7 +37,7 @@ export type RunFolderState = 'finished' | 'imported' | 'stale' | 'to-run';
  * Makes a bench run's folder agree with the settings the bench would train it with now:
  * - a finished run (result.json) trained with other hyper-parameters is moved aside to
  *   `<folder>.stale-<time>` and trained again ('stale'), so a changed default never passes off an
- *   old result as a new one;
+ *   old result as a new one, unless the report records the run with the current settings;
  * - a missing run that an earlier report recorded with the same settings (its `runs` entry: the
  *   run folders of another machine or session) is restored from it ('imported');
  * - otherwise it is 'finished' or 'to-run' (a cut-off run resumes from its checkpoints).
@@ -55,15 +55,23 @@ export function prepareRunFolder(
     if (!diff.length) return 'finished';
     const aside = `${out}.stale-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.renameSync(out, aside);
+    // A report may already hold this run with the current settings (trained elsewhere): use it.
+    if (importRecorded(out, run, recorded)) {
+      log(`${out}: trained with other settings (${diff.join(', ')}); moved to ${aside}, replaced by the run the report records`);
+      return 'imported';
+    }
     log(`${out}: trained with other settings (${diff.join(', ')}); moved to ${aside}, training again`);
     return 'stale';
   }
   if (fs.existsSync(path.join(out, 'checkpoints'))) return 'to-run';
-  const match = recorded.find((r) => r.method === run.method && r.seed === run.seed && !hyperParamDiff(r.hp, expected).length);
-  if (match) {
-    fs.mkdirSync(out, { recursive: true });
-    writeFileAtomic(path.join(out, RESULT_FILE), JSON.stringify({ ...match, importedFrom: 'an earlier bench report' }, null, 2) + '\n');
-    return 'imported';
-  }
-  return 'to-run';
+  return importRecorded(out, run, recorded) ? 'imported' : 'to-run';
+}
+
+/** Writes the recorded run with these settings into `out` as its result; false when there is none. */
+function importRecorded(out: string, run: { method: string; seed: number; hp: HyperParams }, recorded: readonly ExperimentResult[]): boolean {
+  const match = recorded.find((r) => r.method === run.method && r.seed === run.seed && !hyperParamDiff(r.hp, run.hp).length);
+  if (!match) return false;
+  fs.mkdirSync(out, { recursive: true });
+  writeFileAtomic(path.join(out, RESULT_FILE), JSON.stringify({ ...match, importedFrom: 'an earlier bench report' }, null, 2) + '\n');
+  return true;
 }

@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORE_DEFAULTS, type HyperParams } from '@alen/core';
-import { hyperParamDiff } from '../src/bench-runs.js';
+import { hyperParamDiff, prepareRunFolder } from '../src/bench-runs.js';
+import type { ExperimentResult } from '../src/experiment.js';
+import { tmpDir } from './helpers.js';
 
 const base: HyperParams = { ...CORE_DEFAULTS, testStepsCandidates: [0, 5, 10], arch: { hidden: 150 } };
 
@@ -19,5 +23,49 @@ describe('hyperParamDiff (which finished bench runs still match the profile)', (
     // without candidates the test-step count is a setting like any other
     const fixed = { ...base, testStepsCandidates: undefined };
     expect(hyperParamDiff({ ...fixed, testSteps: 10 }, fixed)).toEqual(['testSteps']);
+  });
+});
+
+describe('prepareRunFolder (finished, stale and recorded runs)', () => {
+  const result = (hp: HyperParams, value: number) => ({ task: 't', method: 'alen', seed: 1, hp, test: { f1: value } }) as unknown as ExperimentResult;
+  const write = (out: string, r: ExperimentResult) => {
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify(r));
+  };
+  const read = (out: string) => JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8')) as ExperimentResult & { importedFrom?: string };
+  const changed = { ...base, lambdaG: 0.1 };
+
+  it('moves a run trained with other settings aside and trains it again when no report has it', () => {
+    const runs = tmpDir();
+    const out = path.join(runs, 'alen-s1');
+    write(out, result(base, 40));
+    const logs: string[] = [];
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: changed }, [], (m) => logs.push(m))).toBe('stale');
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(runs).filter((f) => f.startsWith('alen-s1.stale-'))).toHaveLength(1);
+    expect(logs.join('\n')).toMatch(/lambdaG.*training again/);
+  });
+
+  it('replaces a stale run by the run a report records with the current settings', () => {
+    const runs = tmpDir();
+    const out = path.join(runs, 'alen-s1');
+    write(out, result(base, 40));
+    const logs: string[] = [];
+    const recorded = [result(base, 41), result(changed, 42)];
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: changed }, recorded, (m) => logs.push(m))).toBe('imported');
+    expect(read(out).test).toEqual({ f1: 42 });
+    expect(read(out).importedFrom).toBeDefined();
+    expect(JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs).find((f) => f.includes('.stale-'))!, 'result.json'), 'utf8')).test).toEqual({ f1: 40 });
+    expect(logs.join('\n')).toMatch(/replaced by the run the report records/);
+  });
+
+  it('keeps a finished run with the current settings and imports a missing one', () => {
+    const runs = tmpDir();
+    const kept = path.join(runs, 'alen-s1');
+    write(kept, result(changed, 40));
+    expect(prepareRunFolder(kept, { method: 'alen', seed: 1, hp: changed }, [result(changed, 42)], () => {})).toBe('finished');
+    expect(read(kept).test).toEqual({ f1: 40 });
+    const missing = path.join(runs, 'alen-s2');
+    expect(prepareRunFolder(missing, { method: 'alen', seed: 2, hp: changed }, [result(changed, 42)], () => {})).toBe('to-run');
   });
 });
