@@ -127,8 +127,8 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
         testSteps: 10,
         testStepsCandidates: [0, 3, 6, 10, 20],
         energyOutput: 'sigmoid',
-        // With λg = 1 the adversarial term left g(x) on a local maximum of v, where no ascent step
-        // helps; a tenth of it won on validation at 30 and 300 epochs (docs/sweeps/weizmann.md).
+        // Chosen on validation against λg = 1: +3.2 at 30 epochs, +0.31 at 300 (3 seeds, within
+        // their spread); the refinement gains little with either (docs/sweeps/weizmann.md).
         lambdaG: 0.1,
       },
       dvn: { epochs: 100, ...DVN_TUPLES },
