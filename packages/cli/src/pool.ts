@@ -87,6 +87,13 @@ export async function runJobs(
   return outcomes;
 }
 
+/** Why a trainer ended without a result: its exit code and last stderr lines, or the signal that killed it. */
+export function failure(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  if (code === null) return `killed by ${signal ?? 'a signal'}; its last checkpoint stays and the same command resumes it${tail ? ` (${tail})` : ''}`;
+  return `exit ${code}${tail ? `: ${tail}` : ''}`;
+}
+
 /** The result.json of a finished run folder, or undefined. */
 export function readResult(out: string): ExperimentResult | undefined {
   const f = path.join(out, RESULT_FILE);
@@ -115,12 +122,12 @@ function runJob(job: Job, live: Set<ChildProcess>): Promise<JobOutcome> {
       stderr += d.toString();
       fs.appendFileSync(logFile, d);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       live.delete(child);
       fs.closeSync(fd);
       const seconds = (performance.now() - t0) / 1000;
       const result = code === 0 ? readResult(job.out) : undefined;
-      resolve({ job, result, seconds, reused: false, error: result ? undefined : `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+      resolve({ job, result, seconds, reused: false, error: result ? undefined : failure(code, signal, stderr) });
     });
   });
 }
