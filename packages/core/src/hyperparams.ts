@@ -30,6 +30,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnSteps: 20,
   dvnInferenceProb: 0.5,
   dvnNormalized: false,
+  ascentNorm: 'full',
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   arch: {},
@@ -82,6 +83,9 @@ export function resolveHyperParams(task: Task, method: MethodName, user?: HyperP
   if (method !== methodFamily(method)) hp = merge(hp, task.defaults?.[method]);
   hp = merge(hp, user);
   validateHyperParams(hp);
+  if (hp.ascentNorm === 'feasible' && !task.outputSpace.feasibleDirection) {
+    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which task ${task.name}'s '${task.outputSpace.kind}' space does not define`);
+  }
   return hp;
 }
 
@@ -95,6 +99,7 @@ const CHOICES = {
   energyObjective: ['alen', 'dvn'],
   dvnInit: ['zeros', 'center'],
   dvnTupleStart: ['init', 'proposal'],
+  ascentNorm: ['full', 'feasible'],
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {

@@ -15,6 +15,8 @@ export interface AscentOptions {
    * differentiating `energyOf` on the tape when given.
    */
   scoreGrad?: (y: tf.Tensor, options: ScoreGradOptions) => ScoreGrad;
+  /** Normalized steps only: the direction to normalize and take at y (default: the gradient itself). */
+  feasible?: (y: tf.Tensor, g: tf.Tensor) => tf.Tensor;
 }
 
 export interface AscentResult {
@@ -65,7 +67,7 @@ function ascentMemo(): AscentMemo & { dispose(): void } {
 
 /**
  * Projected gradient ascent on an energy: y ← P_Y(y + η·d), d = ∇y v / ‖∇y v‖ (normalized, ALEN
- * Eq. 4) or ∇y v (plain; DVN uses v = sigmoid(score)). `energyOf(y)` returns one score per
+ * Eq. 4; with `feasible`, f / ‖f‖ for f = feasible(y, ∇y v)) or ∇y v (plain; DVN uses v = sigmoid(score)). `energyOf(y)` returns one score per
  * example and must be differentiable in y; anything it closes over is not differentiated.
  * No gradient flows back through the steps. `y0` is not disposed.
  */
@@ -89,7 +91,8 @@ export function gradientAscent(
   try {
     for (let t = 1; t <= last; t++) {
       const next = tf.tidy(() => {
-        const g = grad(y);
+        let g = grad(y);
+        if (opts.normalized && opts.feasible) g = opts.feasible(y, g);
         const d = opts.normalized ? tf.div(g, tf.add(perExampleNorm(g), 1e-12)) : g;
         return project(tf.add(y, tf.mul(d, opts.eta)));
       });

@@ -16,6 +16,11 @@ export function boxSpace(): OutputSpace {
     taskLoss: (z, y) =>
       tf.tidy(() => reduceTask(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))))),
     decode: (y) => tf.cast(tf.greaterEqual(y, 0.5), 'float32'),
+    feasibleDirection: (y, g) =>
+      tf.tidy(() => {
+        const out = tf.logicalOr(tf.logicalAnd(tf.lessEqual(y, 0), tf.less(g, 0)), tf.logicalAnd(tf.greaterEqual(y, 1), tf.greater(g, 0)));
+        return tf.where(out, tf.zerosLike(g), g);
+      }),
   };
 }
 
@@ -34,7 +39,21 @@ export function simplexSpace(): OutputSpace {
         const C = y.shape[y.shape.length - 1]!;
         return tf.cast(tf.oneHot(tf.argMax(y, -1), C), 'float32');
       }),
+    feasibleDirection: simplexFeasible,
   };
+}
+
+/**
+ * The projection ignores a direction's mean over the classes (it keeps the sum at 1) and a class
+ * at 0 cannot go lower: drop those, then centre again over the classes still free.
+ */
+function simplexFeasible(y: tf.Tensor, g: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const centred = tf.sub(g, tf.mean(g, -1, true));
+    const free = tf.cast(tf.logicalNot(tf.logicalAnd(tf.lessEqual(y, 0), tf.less(centred, 0))), 'float32');
+    const meanFree = tf.div(tf.sum(tf.mul(g, free), -1, true), tf.maximum(tf.sum(free, -1, true), 1));
+    return tf.mul(free, tf.sub(g, meanFree));
+  });
 }
 
 /**

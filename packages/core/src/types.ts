@@ -52,6 +52,12 @@ export interface OutputSpace {
   taskLoss(logits: tf.Tensor, yStar: tf.Tensor): tf.Scalar;
   /** Hard labels (0/1 threshold, one-hot argmax), same shape as `y`. */
   decode(y: tf.Tensor): tf.Tensor;
+  /**
+   * Optional: the part of an ascent direction `g` that the projection keeps at `y` (components
+   * pushing past a bound at that bound removed). Normalized ascent with `ascentNorm: 'feasible'`
+   * divides by its norm instead of the full gradient's.
+   */
+  feasibleDirection?(y: tf.Tensor, g: tf.Tensor): tf.Tensor;
 }
 
 /** Task metric extended to soft outputs: one value per example, in [0, 1], higher is better. */
@@ -219,6 +225,12 @@ export interface HyperParams {
   dvnInferenceProb: number;
   /** Normalize the DVN ascent direction as ALEN does (plain gradient when false). */
   dvnNormalized: boolean;
+  /**
+   * What a normalized ascent step divides by: 'full', the whole gradient ∇y v (ALEN Eq. 4); or
+   * 'feasible', only its part the projection keeps (the output space's `feasibleDirection`), so
+   * that components pushing past a bound (a pixel at 0 told to go lower) do not shorten the step.
+   */
+  ascentNorm: 'full' | 'feasible';
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

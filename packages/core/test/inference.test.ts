@@ -109,6 +109,41 @@ describe('projections keep outputs feasible', () => {
     expect(simplexSpace().kind).toBe('simplex');
   });
 
+  it('feasible directions drop what the projection would undo', async () => {
+    const box = boxSpace();
+    const f = box.feasibleDirection!(tf.tensor1d([0, 0.5, 1, 0, 1]), tf.tensor1d([-1, -2, 3, 4, -5]));
+    expect(Array.from(await f.data())).toEqual([0, -2, 0, 4, -5]);
+    // box: any step along g or along its feasible part lands on the same point
+    const r = new Rng(11);
+    const y = tf.tensor2d(Array.from({ length: 40 }, () => [0, 1, r.next()][Math.floor(r.next() * 3)]!), [4, 10]);
+    const g = tf.tensor2d(Array.from({ length: 40 }, () => r.next() - 0.5), [4, 10]);
+    const fg = box.feasibleDirection!(y, g);
+    for (const t of [0.1, 1, 5]) {
+      expect(await tf.max(tf.abs(tf.sub(box.project(tf.add(y, tf.mul(g, t))), box.project(tf.add(y, tf.mul(fg, t)))))).array()).toBeLessThan(1e-6);
+    }
+    // simplex: the class mean goes, and a class at 0 cannot be pushed lower
+    const simplex = simplexSpace();
+    const s = simplex.feasibleDirection!(tf.tensor2d([[0, 0.5, 0.5], [0.2, 0.3, 0.5]]), tf.tensor2d([[-3, 1, 2], [1, 2, 6]]));
+    const sv = Array.from(await s.data());
+    [0, -0.5, 0.5, -2, -1, 3].forEach((e, i) => expect(sv[i]!).toBeCloseTo(e, 6));
+  });
+
+  it("ascentNorm 'feasible': from zeros, a step is not shortened by pixels the box stops", async () => {
+    // v(y) = w·y: three outputs want to go below 0, one wants to rise
+    const w = tf.tensor2d([[-10, -10, -10, 1]]);
+    const energyOf = (y: tf.Tensor) => tf.sum(tf.mul(y, w), 1);
+    const y0 = tf.zeros([1, 4]);
+    const opts = { steps: 1, eta: 0.5, normalized: true, sigmoid: false };
+    const full = gradientAscent(energyOf, y0, boxSpace().project, opts);
+    const feas = gradientAscent(energyOf, y0, boxSpace().project, { ...opts, feasible: boxSpace().feasibleDirection });
+    expect((await full.y.data())[3]).toBeCloseTo(0.5 / Math.sqrt(301), 5);
+    expect(Array.from(await feas.y.data())).toEqual([0, 0, 0, 0.5]);
+    // a task whose output space has no such hook is told so when the option is resolved
+    const task = { ...syntheticTask(), outputSpace: { ...boxSpace(), feasibleDirection: undefined } };
+    expect(() => resolveHyperParams(task, 'dvn', { ascentNorm: 'feasible' })).toThrow(/feasibleDirection.*'box' space does not define/);
+    expect(resolveHyperParams(syntheticTask(), 'dvn', { ascentNorm: 'feasible' }).ascentNorm).toBe('feasible');
+  });
+
   it('simplex decode is one-hot argmax; box decode thresholds at 0.5', async () => {
     expect(Array.from(await simplexSpace().decode(tf.tensor2d([[0.2, 0.5, 0.3]])).data())).toEqual([0, 1, 0]);
     expect(Array.from(await boxSpace().decode(tf.tensor1d([0.49, 0.5, 0.9])).data())).toEqual([0, 1, 1]);

@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import type { Batch, EnergyNet, HyperParams, OutputSpace } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
 import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
 
@@ -19,6 +19,7 @@ function dvnAscent(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Output
     sigmoid: true,
     record,
     scoreGrad: closedForm(energy, h),
+    feasible: feasibleDirection(space, hp),
   });
 }
 

@@ -26,7 +26,17 @@ export function refine(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Ou
     sigmoid: false,
     record,
     scoreGrad: closedForm(energy, h),
+    feasible: feasibleDirection(space, hp),
   });
+}
+
+/** The output space's feasible-direction hook when `ascentNorm` is 'feasible'. */
+export function feasibleDirection(space: OutputSpace, hp: HyperParams): ((y: tf.Tensor, g: tf.Tensor) => tf.Tensor) | undefined {
+  if (hp.ascentNorm !== 'feasible') return undefined;
+  if (!space.feasibleDirection) {
+    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which '${space.kind}' does not define`);
+  }
+  return (y, g) => space.feasibleDirection!(y, g);
 }
 
 /** The energy's closed-form score and gradient at a fixed encoding (eval mode), if it has one. */
