@@ -27,7 +27,7 @@ export type { AscentOptions, AscentResult } from './inference.js';
 export { METHODS, CORE_DEFAULTS, OPTIONAL_HYPERPARAMS, knownHyperParams, METHOD_OVERRIDES, assertMethod, methodFamily, resolveHyperParams, validateHyperParams, lrMultiplier } from './hyperparams.js';
 export { getMethod } from './methods/index.js';
 export type { Method, StepContext, PredictOptions } from './methods/index.js';
-export { createModel, disposeModel, networksOf, outputShapeFor } from './model.js';
+export { createModel, disposeModel, networksOf, outputShapeFor, withInferenceSettings, INFERENCE_HYPERPARAMS } from './model.js';
 export type { Model } from './model.js';
 export { NetOptimizer } from './optim.js';
 export { train, CHECKPOINT_BEST, CHECKPOINT_LAST, FINAL_MODEL } from './trainer.js';

@@ -1,6 +1,7 @@
-import type { EnergyNet, HyperParams, InferenceNet, MethodName, Task } from './types.js';
+import type { EnergyNet, HyperParamOverrides, HyperParams, InferenceNet, MethodName, Task } from './types.js';
 import type { Rng } from './rng.js';
 import { AlenError } from './errors.js';
+import { validateHyperParams } from './hyperparams.js';
 
 /** A trained (or training) model: the task, the method, its hyper-parameters and its networks. */
 export interface Model {
@@ -52,4 +53,21 @@ export function disposeModel(m: Model): void {
 /** Per-example output shape for inputs of the given per-example shape (crops differ from full images). */
 export function outputShapeFor(model: Model, xShape: readonly number[]): number[] {
   return model.task.outputShape ? [...model.task.outputShape(xShape)] : [...model.yShape];
+}
+
+/** Hyper-parameters that only steer prediction, so a trained model can be evaluated with others. */
+export const INFERENCE_HYPERPARAMS = ['eta', 'testSteps', 'ascentNorm', 'dvnEta', 'dvnSteps', 'dvnNormalized', 'dvnInit'] as const;
+
+/** The same model (same networks) predicting with other inference settings; anything else is refused. */
+export function withInferenceSettings(model: Model, overrides: HyperParamOverrides): Model {
+  const wrong = Object.keys(overrides).filter((k) => !(INFERENCE_HYPERPARAMS as readonly string[]).includes(k));
+  if (wrong.length) {
+    throw new AlenError('BAD_CONFIG', `${wrong.join(', ')}: not an inference setting; a trained model takes only ${INFERENCE_HYPERPARAMS.join(', ')}`);
+  }
+  const hp = { ...model.hp, ...overrides } as HyperParams;
+  validateHyperParams(hp);
+  if (hp.ascentNorm === 'feasible' && !model.task.outputSpace.feasibleDirection) {
+    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which task ${model.task.name} does not define`);
+  }
+  return { ...model, hp };
 }

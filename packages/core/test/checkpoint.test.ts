@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   tf, useBackend, train, resolveHyperParams, saveCheckpoint, loadCheckpoint, predictDataset, evaluateModel,
-  registerTask, unregisterTask, AlenError, CHECKPOINT_LAST, FINAL_MODEL,
+  registerTask, unregisterTask, AlenError, CHECKPOINT_LAST, FINAL_MODEL, withInferenceSettings,
 } from '../src/index.js';
 import { syntheticData, syntheticTask, hooks } from './fixtures/synthetic-task.js';
 
@@ -46,6 +46,22 @@ describe('checkpoints', () => {
       const b = await predictDataset(loaded.model, data.test);
       expect(Buffer.from(b.pred.buffer).equals(Buffer.from(a.pred.buffer))).toBe(true);
     }
+  });
+
+  it('a trained model predicts with other inference settings, and refuses training ones', async () => {
+    const hp = resolveHyperParams(task, 'dvn', { epochs: 2 });
+    const { model } = await train({ task, method: 'dvn', hp, data, seed: 5 });
+    const base = await predictDataset(model, data.test);
+    const again = await predictDataset(withInferenceSettings(model, { dvnSteps: hp.dvnSteps }), data.test);
+    expect(Buffer.from(again.pred.buffer).equals(Buffer.from(base.pred.buffer))).toBe(true);
+    const fewer = withInferenceSettings(model, { dvnSteps: 1, ascentNorm: 'feasible' });
+    expect(fewer.hp.dvnSteps).toBe(1);
+    expect(fewer.energy).toBe(model.energy);
+    const other = await predictDataset(fewer, data.test);
+    expect(Buffer.from(other.pred.buffer).equals(Buffer.from(base.pred.buffer))).toBe(false);
+    expect(model.hp.dvnSteps).toBe(hp.dvnSteps);
+    expect(() => withInferenceSettings(model, { lr: 0.1 })).toThrow(/lr: not an inference setting/);
+    expect(() => withInferenceSettings(model, { dvnEta: -1 })).toThrow(/dvnEta must be a finite number/);
   });
 
   it('a format-1 checkpoint (dense kernels stored [in, out]) loads into the [out, in] layout', async () => {

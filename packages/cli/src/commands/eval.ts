@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { loadCheckpoint, limitTaskData, evaluateModel, stepCurve, type Split } from '@alen/core';
+import { loadCheckpoint, limitTaskData, evaluateModel, stepCurve, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
 import { globalOptions, limitOptions, limitFrom, setup, parseSteps, type GlobalArgs } from './common.js';
-import { parseOptions } from '../overrides.js';
+import { parseOptions, parseSets } from '../overrides.js';
 import { resolveCheckpoint } from '../checkpoint-dir.js';
 import { markdownTable } from '../format.js';
 
@@ -14,6 +14,7 @@ interface EvalArgs extends GlobalArgs {
   viewMode: 'average' | 'joint';
   seed?: number;
   opt: string[];
+  set: string[];
   limitTrain?: number;
   limitVal?: number;
   limitTest?: number;
@@ -31,12 +32,14 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       .option('inference-only', { type: 'boolean', default: false, describe: 'predict with the inference network alone (InfNet(ALEN))' })
       .option('curve', { type: 'string', describe: 'metric after each of these numbers of ascent steps, e.g. 0,1,2,4,8,16' })
       .option('view-mode', { type: 'string', choices: ['average', 'joint'] as const, default: 'average' as const, describe: 'tasks with test-time crops: average the crops\' outputs, or joint inference over all crops' })
+      .option('set', { type: 'string', array: true, default: [] as string[], describe: `predict with other inference settings, key=value: ${INFERENCE_HYPERPARAMS.join(', ')} (e.g. --set eta=0.25 --set ascentNorm=feasible)` })
       .option('seed', { type: 'number', describe: 'seed of the data split (default: the run\'s)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
   handler: async (a) => {
     const { dataDir } = await setup(a);
     const { modelDir, config } = resolveCheckpoint(a.checkpoint);
-    const { model } = await loadCheckpoint(modelDir);
+    const loaded = await loadCheckpoint(modelDir);
+    const model = a.set.length ? withInferenceSettings(loaded.model, parseSets(a.set)) : loaded.model;
     const seed = a.seed ?? (config?.seed as number | undefined) ?? 0;
     const options = { ...((config?.options as Record<string, string>) ?? {}), ...parseOptions(a.opt) };
     const data = limitTaskData(await model.task.load({ dataDir, seed, options, limit: limitFrom(a) }), limitFrom(a));
