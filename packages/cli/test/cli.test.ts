@@ -122,6 +122,17 @@ describe('train → eval → predict on a run folder', () => {
     expect(JSON.parse(r.stdout).metrics.f1).toBeCloseTo(result.test.f1, 6);
   });
 
+  it('eval --set changes inference settings only: the same steps reproduce, others differ, training settings are refused', () => {
+    const steps = alen(['eval', '--checkpoint', run, ...P, '--json', '--set', `testSteps=${result.hp.testSteps}`]);
+    expect(steps.code, steps.stderr).toBe(0);
+    expect(JSON.parse(steps.stdout).metrics.f1).toBeCloseTo(result.test.f1, 6);
+    const curve = (set: string[]) => JSON.parse(alen(['eval', '--checkpoint', run, ...P, '--json', '--curve', '5', ...set]).stdout).curve[0].metrics.f1;
+    expect(curve(['--set', 'eta=5'])).not.toBeCloseTo(curve(['--set', 'eta=0.01']), 6);
+    const bad = alen(['eval', '--checkpoint', run, ...P, '--set', 'lr=0.1']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/lr: not an inference setting; a trained model takes only eta, testSteps/);
+  });
+
   it('predict reads CSV rows and writes one output row per input', () => {
     const input = path.join(dir, 'in.csv');
     fs.writeFileSync(input, 'a,b,c,d,e,f,g,h\n' + '0.5,-0.2,0.1,0.9,-0.9,0.3,0.2,0\n' + '-1,1,-1,1,-1,1,-1,1\n');
