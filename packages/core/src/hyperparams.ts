@@ -31,6 +31,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnInferenceProb: 0.5,
   dvnNormalized: false,
   ascentNorm: 'full',
+  dvnAdversarial: 'value',
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   arch: {},
@@ -100,6 +101,7 @@ const CHOICES = {
   dvnInit: ['zeros', 'center'],
   dvnTupleStart: ['init', 'proposal'],
   ascentNorm: ['full', 'feasible'],
+  dvnAdversarial: ['value', 'loss'],
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {

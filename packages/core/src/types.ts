@@ -231,6 +231,13 @@ export interface HyperParams {
    * that components pushing past a bound (a pixel at 0 told to go lower) do not shorten the step.
    */
   ascentNorm: 'full' | 'feasible';
+  /**
+   * The gradient DVN's one-step tuples follow from their start (zeros or g(x), half the rows the
+   * ground truth): 'value', one ascent step on σ(v) (what the released multi-label code does); or
+   * 'loss', one step up the value network's own loss, cross-entropy of σ(v(x, y)) against
+   * h(y, y*) with h held fixed: the paper's adversarial tuples, outputs v misjudges most (§3.3).
+   */
+  dvnAdversarial: 'value' | 'loss';
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, useBackend, gradientAscent, boxSpace, simplexSpace, projectSimplex, createModel, resolveHyperParams, Rng } from '../src/index.js';
 import { syntheticTask, syntheticData, L } from './fixtures/synthetic-task.js';
+import { adversarialStep } from '../src/methods/dvn.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -53,6 +54,35 @@ describe('gradient inference', () => {
       tf.dispose([tape.y, closed.y, wrong.y]);
     }
     tf.dispose([c, y0]);
+  });
+
+  it("DVN's adversarial step raises the value net's loss, the same by closed form and by the tape", async () => {
+    // v(y) = Σ_i c_i y_i² − Σ_i y_i as above, as an energy net with and without its closed form
+    const c = tf.tensor2d([[0.5, -1, 2, 0.1], [1, 1, -0.5, 3]]);
+    const score = (_h: tf.Tensor, y: tf.Tensor) => tf.sub(tf.sum(tf.mul(c, tf.square(y)), 1), tf.sum(y, 1)) as tf.Tensor1D;
+    const tape = { params: undefined as never, encode: (x: tf.Tensor) => x, score };
+    const closed = { ...tape, scoreGrad: (h: tf.Tensor, y: tf.Tensor) => ({ score: score(h, y), grad: tf.sub(tf.mul(tf.mul(c, y), 2), 1) }) };
+    const y0 = tf.tensor2d([[0.2, 0.4, 0.6, 0.8], [0.9, 0.1, 0.5, 0.3]]);
+    const target = tf.tensor1d([0.9, 0.05]);
+    const loss = async (y: tf.Tensor) => {
+      const z = score(y0, y);
+      return (await tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))).array()) as number[];
+    };
+    for (const dvnNormalized of [false, true]) {
+      const hp = resolveHyperParams(syntheticTask(), 'dvn', { dvnEta: 0.1, dvnNormalized });
+      const a = adversarialStep(tape, y0, y0, target, boxSpace(), hp);
+      const b = adversarialStep(closed, y0, y0, target, boxSpace(), hp);
+      const [av, bv] = [await a.data(), await b.data()];
+      av.forEach((v, i) => expect(bv[i]!).toBeCloseTo(v, 5));
+      const [l0, l1] = [await loss(y0), await loss(a)];
+      l0.forEach((l, i) => expect(l1[i]!).toBeGreaterThan(l));
+      if (dvnNormalized) {
+        const len = (await tf.sqrt(tf.sum(tf.square(tf.sub(a, y0)), 1)).array()) as number[];
+        len.forEach((l) => expect(l).toBeCloseTo(0.1, 4));
+      }
+      tf.dispose([a, b]);
+    }
+    tf.dispose([c, y0, target]);
   });
 
   it('asks for the score only when it needs it, and frees the memo when the ascent ends', () => {

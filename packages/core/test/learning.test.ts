@@ -31,7 +31,7 @@ describe('every method learns the synthetic task (fixed seed)', () => {
   const runs: Array<[MethodName, HyperParamOverrides]> = [
     ['alen', {}], ['dvn', {}], ['infnet', {}], ['aen', {}], ['alen-no-task', {}],
     ['alen-no-task', { gAdversarialLoss: 'log' }], ['alen', { energyLoss: 'bce' }], ['alen-dvn', {}],
-    ['alen-dvn', { dvnTupleStart: 'proposal' }],
+    ['alen-dvn', { dvnTupleStart: 'proposal' }], ['dvn', { dvnAdversarial: 'loss' }],
     ['alen', { optimizer: 'sgd', lr: 0.1, optimizerG: 'adam', lrG: 1e-3 }],
   ];
   for (const [method, extra] of runs) {

@@ -1,5 +1,5 @@
 import { tf } from '../tf.js';
-import type { Batch, EnergyNet, HyperParams, OutputSpace } from '../types.js';
+import type { Batch, EnergyNet, HyperParams, OutputSpace, ScoreGradOptions } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
 import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
@@ -24,10 +24,39 @@ function dvnAscent(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Output
 }
 
 /**
+ * DVN's adversarial tuples: one step from `y0` up the value net's cross-entropy against the oracle
+ * value of `y0` (held fixed), ∂/∂y = (σ(v) − h)·∂v/∂y; normalized as DVN's inference is.
+ */
+export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, target: tf.Tensor, space: OutputSpace, hp: HyperParams): tf.Tensor {
+  const perExample = (t: tf.Tensor, like: tf.Tensor) => tf.reshape(t, [-1, ...like.shape.slice(1).map(() => 1)]);
+  const lossOf = (y: tf.Tensor) => sigmoidCrossEntropyPerExample(energy.score(h, y, EVAL), target);
+  const scoreGrad = energy.scoreGrad
+    ? (y: tf.Tensor, options: ScoreGradOptions) => {
+        const { score, grad } = energy.scoreGrad!(h, y, EVAL, { ...options, score: true });
+        return { grad: tf.mul(perExample(tf.sub(tf.sigmoid(score!), target), grad), grad) };
+      }
+    : undefined;
+  return gradientAscent(lossOf, y0, space.project, {
+    steps: 1,
+    eta: hp.dvnEta,
+    normalized: hp.dvnNormalized,
+    sigmoid: false,
+    scoreGrad,
+    feasible: feasibleDirection(space, hp),
+  }).y;
+}
+
+/** Cross-entropy of σ(z) against targets in [0, 1], one value per example. */
+function sigmoidCrossEntropyPerExample(z: tf.Tensor, t: tf.Tensor): tf.Tensor {
+  return tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+}
+
+/**
  * DVN's value-net update (Gygli et al. 2017, Algorithm 1, as in the released code): v regresses
  * h(y, y*) with cross-entropy on sigmoid(v). The batch's tuples come, with probability
- * `dvnInferenceProb`, from a full inference run from the start point, else from one ascent step
- * from a start where a random half of the rows is replaced by the ground truth. With
+ * `dvnInferenceProb`, from a full inference run from the start point, else from one step from a
+ * start where a random half of the rows is replaced by the ground truth: an ascent step on v, or
+ * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). With
  * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
  * ALEN's refinement of it.
  */
@@ -47,7 +76,9 @@ export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNe
       const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
       if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
       const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
-      return dvnAscent(energy, h, tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base)), space, hp, 1).y;
+      const start = tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
+      if (hp.dvnAdversarial === 'loss') return adversarialStep(energy, h, start, task.oracle(start, yStar), space, hp);
+      return dvnAscent(energy, h, start, space, hp, 1).y;
     });
   const train = { training: true, rng };
   const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, yStar));
