@@ -1,4 +1,4 @@
-import type { HyperParamOverrides, HyperParams, MethodName, Task } from './types.js';
+import type { HyperParamOverrides, HyperParams, MethodName, OutputSpace, Task } from './types.js';
 import { AlenError } from './errors.js';
 
 export const METHODS: readonly MethodName[] = ['alen', 'aen', 'alen-no-task', 'alen-dvn', 'infnet', 'dvn'];
@@ -84,10 +84,16 @@ export function resolveHyperParams(task: Task, method: MethodName, user?: HyperP
   if (method !== methodFamily(method)) hp = merge(hp, task.defaults?.[method]);
   hp = merge(hp, user);
   validateHyperParams(hp);
-  if (hp.ascentNorm === 'feasible' && !task.outputSpace.feasibleDirection) {
-    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which task ${task.name}'s '${task.outputSpace.kind}' space does not define`);
-  }
+  assertSpaceSupports(hp, task.outputSpace, task.name);
   return hp;
+}
+
+/** Settings that need a hook of the output space fail early, naming it. */
+export function assertSpaceSupports(hp: HyperParams, space: OutputSpace, taskName?: string): void {
+  if (hp.ascentNorm === 'feasible' && !space.feasibleDirection) {
+    const whose = taskName ? `task ${taskName}'s '${space.kind}' space` : `the '${space.kind}' space`;
+    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which ${whose} does not define`);
+  }
 }
 
 /** Hyper-parameters that take one of a few names. */

@@ -1,7 +1,7 @@
 import type { EnergyNet, HyperParamOverrides, HyperParams, InferenceNet, MethodName, Task } from './types.js';
 import type { Rng } from './rng.js';
 import { AlenError } from './errors.js';
-import { validateHyperParams } from './hyperparams.js';
+import { assertSpaceSupports, validateHyperParams } from './hyperparams.js';
 
 /** A trained (or training) model: the task, the method, its hyper-parameters and its networks. */
 export interface Model {
@@ -66,8 +66,6 @@ export function withInferenceSettings(model: Model, overrides: HyperParamOverrid
   }
   const hp = { ...model.hp, ...overrides } as HyperParams;
   validateHyperParams(hp);
-  if (hp.ascentNorm === 'feasible' && !model.task.outputSpace.feasibleDirection) {
-    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which task ${model.task.name} does not define`);
-  }
+  assertSpaceSupports(hp, model.task.outputSpace, model.task.name);
   return { ...model, hp };
 }

@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import type { Batch, EnergyNet, HyperParams, OutputSpace, ScoreGradOptions } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy, sigmoidCrossEntropyEach } from './shared.js';
 import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
 
@@ -29,7 +29,7 @@ function dvnAscent(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Output
  */
 export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, target: tf.Tensor, space: OutputSpace, hp: HyperParams): tf.Tensor {
   const perExample = (t: tf.Tensor, like: tf.Tensor) => tf.reshape(t, [-1, ...like.shape.slice(1).map(() => 1)]);
-  const lossOf = (y: tf.Tensor) => sigmoidCrossEntropyPerExample(energy.score(h, y, EVAL), target);
+  const lossOf = (y: tf.Tensor) => sigmoidCrossEntropyEach(energy.score(h, y, EVAL), target);
   const scoreGrad = energy.scoreGrad
     ? (y: tf.Tensor, options: ScoreGradOptions) => {
         const { score, grad } = energy.scoreGrad!(h, y, EVAL, { ...options, score: true });
@@ -44,11 +44,6 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
     scoreGrad,
     feasible: feasibleDirection(space, hp),
   }).y;
-}
-
-/** Cross-entropy of σ(z) against targets in [0, 1], one value per example. */
-function sigmoidCrossEntropyPerExample(z: tf.Tensor, t: tf.Tensor): tf.Tensor {
-  return tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
 }
 
 /**

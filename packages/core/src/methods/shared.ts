@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import type { EnergyNet, HyperParams, Mode, OutputSpace, ScoreGrad, ScoreGradOptions } from '../types.js';
 import { gradientAscent, type AscentResult } from '../inference.js';
 import { AlenError } from '../errors.js';
+import { assertSpaceSupports } from '../hyperparams.js';
 import { detached } from '../util/detached.js';
 import type { NetOptimizer } from '../optim.js';
 
@@ -33,9 +34,7 @@ export function refine(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, space: Ou
 /** The output space's feasible-direction hook when `ascentNorm` is 'feasible'. */
 export function feasibleDirection(space: OutputSpace, hp: HyperParams): ((y: tf.Tensor, g: tf.Tensor) => tf.Tensor) | undefined {
   if (hp.ascentNorm !== 'feasible') return undefined;
-  if (!space.feasibleDirection) {
-    throw new AlenError('BAD_CONFIG', `ascentNorm 'feasible' needs the output space's feasibleDirection, which '${space.kind}' does not define`);
-  }
+  assertSpaceSupports(hp, space);
   return (y, g) => space.feasibleDirection!(y, g);
 }
 
@@ -79,7 +78,12 @@ export function energyStepWithOutputs(
  * stable logits form. Its gradient, sigmoid(z) − target, does not vanish when sigmoid(z) saturates.
  */
 export function sigmoidCrossEntropy(z: tf.Tensor, target: tf.Tensor | number): tf.Scalar {
-  return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
+  return tf.mean(sigmoidCrossEntropyEach(z, target)) as tf.Scalar;
+}
+
+/** The same, element by element (one value per example for scores). */
+export function sigmoidCrossEntropyEach(z: tf.Tensor, target: tf.Tensor | number): tf.Tensor {
+  return tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
 }
 
 /** Concatenates along the batch axis `k` copies of a tensor (scores several outputs in one pass). */
