@@ -1,4 +1,5 @@
 import { tf } from './tf.js';
+import { sigmoidCrossEntropyEach } from './util/sigmoid-cross-entropy.js';
 import type { OutputSpace } from './types.js';
 
 function reduceTask(perElement: tf.Tensor): tf.Scalar {
@@ -12,9 +13,7 @@ export function boxSpace(): OutputSpace {
     kind: 'box',
     project: (y) => tf.clipByValue(y, 0, 1),
     activate: (logits) => tf.sigmoid(logits),
-    // max(z,0) - z*y + log(1 + exp(-|z|)), the stable form of BCE with logits.
-    taskLoss: (z, y) =>
-      tf.tidy(() => reduceTask(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))))),
+    taskLoss: (z, y) => tf.tidy(() => reduceTask(sigmoidCrossEntropyEach(z, y))),
     decode: (y) => tf.cast(tf.greaterEqual(y, 0.5), 'float32'),
     feasibleDirection: (y, g) =>
       tf.tidy(() => {

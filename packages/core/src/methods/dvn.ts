@@ -2,7 +2,8 @@ import { tf } from '../tf.js';
 import type { Batch, EnergyNet, HyperParams, OutputSpace, ScoreGradOptions } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy, sigmoidCrossEntropyEach } from './shared.js';
+import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { sigmoidCrossEntropyEach } from '../util/sigmoid-cross-entropy.js';
 import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
 

@@ -4,6 +4,7 @@ import { gradientAscent, type AscentResult } from '../inference.js';
 import { AlenError } from '../errors.js';
 import { assertSpaceSupports } from '../hyperparams.js';
 import { detached } from '../util/detached.js';
+import { sigmoidCrossEntropyEach } from '../util/sigmoid-cross-entropy.js';
 import type { NetOptimizer } from '../optim.js';
 
 export const EVAL: Mode = { training: false };
@@ -79,11 +80,6 @@ export function energyStepWithOutputs(
  */
 export function sigmoidCrossEntropy(z: tf.Tensor, target: tf.Tensor | number): tf.Scalar {
   return tf.mean(sigmoidCrossEntropyEach(z, target)) as tf.Scalar;
-}
-
-/** The same, element by element (one value per example for scores). */
-export function sigmoidCrossEntropyEach(z: tf.Tensor, target: tf.Tensor | number): tf.Tensor {
-  return tf.add(tf.sub(tf.relu(z), tf.mul(z, target)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
 }
 
 /** Concatenates along the batch axis `k` copies of a tensor (scores several outputs in one pass). */
