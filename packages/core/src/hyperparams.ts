@@ -32,6 +32,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnNormalized: false,
   ascentNorm: 'full',
   dvnAdversarial: 'value',
+  dvnInferenceTuples: 'final',
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   arch: {},
@@ -108,6 +109,7 @@ const CHOICES = {
   dvnTupleStart: ['init', 'proposal'],
   ascentNorm: ['full', 'feasible'],
   dvnAdversarial: ['value', 'loss'],
+  dvnInferenceTuples: ['final', 'trajectory'],
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {

@@ -238,6 +238,14 @@ export interface HyperParams {
    * h(y, y*) with h held fixed: the paper's adversarial tuples, outputs v misjudges most (§3.3).
    */
   dvnAdversarial: 'value' | 'loss';
+  /**
+   * Which point of a training inference run becomes the batch's tuples: 'final', the output after
+   * all `dvnSteps` (the released code); or 'trajectory', the output after a step count drawn
+   * uniformly from 1..`dvnSteps` per batch, so v also learns the masks that test-time inference
+   * passes through on its way (DVN §3.3: "the output hypotheses generated along the inference
+   * trajectory"). It also halves the average cost of an inference batch.
+   */
+  dvnInferenceTuples: 'final' | 'trajectory';
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

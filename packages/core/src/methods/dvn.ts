@@ -50,7 +50,8 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
 /**
  * DVN's value-net update (Gygli et al. 2017, Algorithm 1, as in the released code): v regresses
  * h(y, y*) with cross-entropy on sigmoid(v). The batch's tuples come, with probability
- * `dvnInferenceProb`, from a full inference run from the start point, else from one step from a
+ * `dvnInferenceProb`, from an inference run from the start point (its end, or with
+ * `dvnInferenceTuples: 'trajectory'` a random point along it), else from one step from a
  * start where a random half of the rows is replaced by the ground truth: an ascent step on v, or
  * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). With
  * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
@@ -66,11 +67,12 @@ export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNe
   }
   const B = x.shape[0]!;
   const fullRun = rng.next() < hp.dvnInferenceProb;
+  const runSteps = fullRun && hp.dvnInferenceTuples === 'trajectory' ? 1 + Math.floor(rng.next() * hp.dvnSteps) : hp.dvnSteps;
   const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
   const tuples = (h: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
-      if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, hp.dvnSteps).y;
+      if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, runSteps).y;
       const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
       const start = tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
       if (hp.dvnAdversarial === 'loss') return adversarialStep(energy, h, start, task.oracle(start, yStar), space, hp);
