@@ -59,6 +59,8 @@ console.log(`image-blind prior (mean training mask ≥ ${best}, chosen on val): 
 console.log(`${dir}, ${split} split, central crops of ${n} images\n\n| y | mean σ(v) % | soft IOU % | IOU at 0.5 % | mean y |\n| --- | --- | --- | --- | --- |`);
 for (const a of [0.25, 0.5, 1]) row(`${a} · y*`, tf.mul(yStar, a));
 row('all ones', tf.onesLike(yStar));
+// The next image's ground truth: a value net that reads the image rates it well below y*.
+row("another image's y*", tf.concat([tf.slice(yStar, [1, 0, 0, 0], [n - 1, C, C, 1]), tf.slice(yStar, [0, 0, 0, 0], [1, C, C, 1])], 0));
 const grad = (y) => tf.grad((yy) => tf.sum(model.energy.score(h, yy, EVAL)))(y);
 const eta = model.hp.dvnEta;
 let y = tf.zerosLike(yStar);

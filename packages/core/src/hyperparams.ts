@@ -33,6 +33,7 @@ export const CORE_DEFAULTS: HyperParams = {
   ascentNorm: 'full',
   dvnAdversarial: 'value',
   dvnInferenceTuples: 'final',
+  dvnOtherTruth: 0,
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   arch: {},
@@ -120,7 +121,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -128,6 +129,9 @@ export function validateHyperParams(hp: HyperParams): void {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
+  }
+  for (const k of ['dvnInferenceProb', 'dvnOtherTruth'] as const) {
+    if (hp[k] > 1) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} is a probability: it must be ≤ 1, got ${hp[k]}`);
   }
   for (const [k, allowed] of Object.entries(CHOICES) as Array<[keyof typeof CHOICES, readonly string[]]>) {
     if (k === 'optimizerG' && hp[k] === undefined) continue;

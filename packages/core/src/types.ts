@@ -246,6 +246,12 @@ export interface HyperParams {
    * trajectory"). It also halves the average cost of an inference batch.
    */
   dvnInferenceTuples: 'final' | 'trajectory';
+  /**
+   * In DVN's one-step tuples, the probability that a row not started at its own ground truth starts
+   * at another example's instead (default 0: all start at DVN's start point). Such a mask is a
+   * plausible output that fits a different input, so v cannot score it well without reading x.
+   */
+  dvnOtherTruth: number;
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

@@ -32,7 +32,7 @@ describe('every method learns the synthetic task (fixed seed)', () => {
     ['alen', {}], ['dvn', {}], ['infnet', {}], ['aen', {}], ['alen-no-task', {}],
     ['alen-no-task', { gAdversarialLoss: 'log' }], ['alen', { energyLoss: 'bce' }], ['alen-dvn', {}],
     ['alen-dvn', { dvnTupleStart: 'proposal' }], ['dvn', { dvnAdversarial: 'loss' }],
-    ['dvn', { dvnInferenceTuples: 'trajectory' }],
+    ['dvn', { dvnInferenceTuples: 'trajectory' }], ['dvn', { dvnOtherTruth: 0.5 }],
     ['alen', { optimizer: 'sgd', lr: 0.1, optimizerG: 'adam', lrG: 1e-3 }],
   ];
   for (const [method, extra] of runs) {

@@ -52,7 +52,8 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  * h(y, y*) with cross-entropy on sigmoid(v). The batch's tuples come, with probability
  * `dvnInferenceProb`, from an inference run from the start point (its end, or with
  * `dvnInferenceTuples: 'trajectory'` a random point along it), else from one step from a
- * start where a random half of the rows is replaced by the ground truth: an ascent step on v, or
+ * start where a random half of the rows is replaced by the ground truth (and, with `dvnOtherTruth`,
+ * some of the others by another example's ground truth): an ascent step on v, or
  * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). With
  * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
  * ALEN's refinement of it.
@@ -69,12 +70,21 @@ export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNe
   const fullRun = rng.next() < hp.dvnInferenceProb;
   const runSteps = fullRun && hp.dvnInferenceTuples === 'trajectory' ? 1 + Math.floor(rng.next() * hp.dvnSteps) : hp.dvnSteps;
   const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
+  // Rows that start from another example's ground truth (the batch's y* rolled by `shift`).
+  const others = !fullRun && hp.dvnOtherTruth > 0 && B > 1 ? rows.map((r) => (r === 0 && rng.next() < hp.dvnOtherTruth ? 1 : 0)) : [];
+  const shift = others.includes(1) ? 1 + Math.floor(rng.next() * (B - 1)) : 0;
   const tuples = (h: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
       if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, runSteps).y;
-      const m = tf.reshape(tf.tensor1d(rows), [B, ...yStar.shape.slice(1).map(() => 1)]);
-      const start = tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
+      const perRow = (r: number[]) => tf.reshape(tf.tensor1d(r), [B, ...yStar.shape.slice(1).map(() => 1)]);
+      const m = perRow(rows);
+      let start = tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
+      if (shift > 0) {
+        const o = perRow(others);
+        const rolled = tf.concat([tf.slice(yStar, shift), tf.slice(yStar, 0, shift)], 0);
+        start = tf.add(tf.mul(o, rolled), tf.mul(tf.sub(1, o), start));
+      }
       if (hp.dvnAdversarial === 'loss') return adversarialStep(energy, h, start, task.oracle(start, yStar), space, hp);
       return dvnAscent(energy, h, start, space, hp, 1).y;
     });
