@@ -24,6 +24,7 @@ export const CORE_DEFAULTS: HyperParams = {
   gAdversarialLoss: 'square',
   energyLoss: 'square',
   hardV: 0,
+  otherTruthV: 0,
   energyObjective: 'alen',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
@@ -121,7 +122,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -144,6 +145,11 @@ export function validateHyperParams(hp: HyperParams): void {
   }
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
+  }
+  for (const k of ['hardV', 'otherTruthV'] as const) {
+    if (hp.energyObjective === 'dvn' && hp[k] > 0) {
+      throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train; for DVN's tuples from another example's ground truth use dvnOtherTruth`);
+    }
   }
   if (hp.energyLoss === 'bce' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyLoss 'bce' fits sigmoid(score): it needs energyOutput 'sigmoid'");

@@ -213,6 +213,12 @@ export interface HyperParams {
    * soft, so without it "how hard is y" alone separates the targets of Eq. 6.
    */
   hardV: number;
+  /**
+   * Not in the paper (0 = Eq. 6): weight of one more energy term fitting v(x, y*ₒ) to h(y*ₒ, y*),
+   * where y*ₒ is another example's ground truth (the batch's y* rolled by a random shift). Without
+   * it v can rate any plausible output highly without reading x (seen on Weizmann).
+   */
+  otherTruthV: number;
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

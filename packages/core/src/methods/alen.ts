@@ -2,11 +2,12 @@ import { tf } from '../tf.js';
 import type { Batch, EnergyNet, InferenceNet, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { dvnEnergyUpdate } from './dvn.js';
-import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
  * Eq. 6: y' from g (train mode, as in the v step of the reference), y'' by refinement (AEN fits
- * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'', all scored in one pass.
+ * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
+ * another example's ground truth), all scored in one pass.
  */
 function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
   const { hp, task, rng } = ctx;
@@ -16,11 +17,14 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const { x, y: yStar } = batch;
   const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
   const refined = (h: tf.Tensor) => refine(energy, h, yP, space, hp, hp.trainSteps).y;
+  const B = x.shape[0]!;
+  const otherTruth = hp.otherTruthV > 0 && B > 1 ? rollBatch(yStar, 1 + Math.floor(rng.next() * (B - 1))) : null;
   const energyLoss = (h: tf.Tensor, yPP: tf.Tensor | null): tf.Scalar => {
     // [output, weight] pairs; the first is the ground truth (target 1).
     const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
     if (yPP) terms.push([yPP, hp.betaV]);
     if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
+    if (otherTruth) terms.push([otherTruth, hp.otherTruthV]);
     const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
@@ -33,6 +37,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
       ? optV.step(() => energyLoss(energy.encode(x, train), null))
       : energyStepWithOutputs(optV, energy, x, train, refined, energyLoss);
   yP.dispose();
+  otherTruth?.dispose();
   return loss;
 }
 

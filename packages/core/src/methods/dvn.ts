@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import type { Batch, EnergyNet, HyperParams, OutputSpace, ScoreGradOptions } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { gradientAscent } from '../inference.js';
-import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOutputs, refine, requireNet, rollBatch, sigmoidCrossEntropy } from './shared.js';
 import { sigmoidCrossEntropyEach } from '../util/sigmoid-cross-entropy.js';
 import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
@@ -82,7 +82,7 @@ export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNe
       let start = tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
       if (shift > 0) {
         const o = perRow(others);
-        const rolled = tf.concat([tf.slice(yStar, shift), tf.slice(yStar, 0, shift)], 0);
+        const rolled = rollBatch(yStar, shift);
         start = tf.add(tf.mul(o, rolled), tf.mul(tf.sub(1, o), start));
       }
       if (hp.dvnAdversarial === 'loss') return adversarialStep(energy, h, start, task.oracle(start, yStar), space, hp);

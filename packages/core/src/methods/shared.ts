@@ -87,6 +87,11 @@ export function repeatBatch(t: tf.Tensor, k: number): tf.Tensor {
   return k === 1 ? t : tf.concat(Array.from({ length: k }, () => t), 0);
 }
 
+/** The batch rolled by `shift` rows: row i holds row (i + shift) mod B, another example's for 0 < shift < B. */
+export function rollBatch(t: tf.Tensor, shift: number): tf.Tensor {
+  return tf.tidy(() => tf.concat([tf.slice(t, shift), tf.slice(t, 0, shift)], 0));
+}
+
 export function requireNet<T>(net: T | undefined, what: string, method: string): T {
   if (!net) throw new AlenError('BAD_CONFIG', `method '${method}' needs ${what} network, but the model has none`);
   return net;

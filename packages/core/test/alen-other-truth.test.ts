@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf, useBackend, resolveHyperParams, createModel, Rng, NetOptimizer, batchOf, getMethod, type HyperParamOverrides, type Task } from '../src/index.js';
+import { syntheticData, syntheticTask } from './fixtures/synthetic-task.js';
+
+const data = syntheticData();
+const B = 16;
+
+/** One ALEN step: every output its energy update (Eq. 6) asks the oracle a target for, the batch's ground truth, the energy loss. */
+function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; truth: number[][]; lossV: number } {
+  const base = syntheticTask();
+  const seen: number[][][] = [];
+  const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), base.oracle(y, yStar)) };
+  const hp = resolveHyperParams(task, 'alen', { lambdaG: 0, ...overrides });
+  const model = createModel(task, 'alen', hp, data.train, new Rng(5).fork('init'));
+  const optimizers = {
+    energy: new NetOptimizer(model.energy!.params, hp, hp.lr),
+    inference: new NetOptimizer(model.inference!.params, hp, hp.lr),
+  };
+  const batch = batchOf(data.train, Array.from({ length: B }, (_, i) => i));
+  const losses = getMethod('alen').trainStep(batch, { model, task, hp, rng: new Rng(5).fork('train'), optimizers });
+  const truth = batch.y.arraySync() as number[][];
+  const lossV = losses.lossV!.dataSync()[0]!;
+  tf.dispose([...Object.values(losses), ...model.energy!.params.variables, ...model.inference!.params.variables, batch.x, batch.y]);
+  optimizers.energy.dispose();
+  optimizers.inference.dispose();
+  return { outputs: seen, truth, lossV };
+}
+
+const same = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-6);
+/** The shifts s for which `rows` is the ground truth rolled by s (row i holds truth[(i + s) mod B]). */
+const rolledBy = (rows: number[][], truth: number[][]) =>
+  Array.from({ length: B - 1 }, (_, k) => k + 1).filter((s) => rows.every((r, i) => same(r, truth[(i + s) % B]!)));
+
+describe("ALEN's energy term on another example's ground truth (otherTruthV)", () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it("is absent by default: Eq. 6 fits y' and y'' only", () => {
+    const { outputs, truth } = targetsOf({});
+    expect(outputs).toHaveLength(2);
+    expect(outputs.every((o) => rolledBy(o, truth).length === 0)).toBe(true);
+  });
+
+  it("with otherTruthV > 0, also fits the batch's ground truth rolled by one shift", () => {
+    const { outputs, truth } = targetsOf({ otherTruthV: 1 });
+    expect(outputs).toHaveLength(3);
+    const other = outputs.find((o) => rolledBy(o, truth).length > 0);
+    expect(other).toBeDefined();
+    expect(other!.some((r, i) => !same(r, truth[i]!))).toBe(true);
+  });
+
+  it("is refused with alen-dvn, whose energy does not train Eq. 6", () => {
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { otherTruthV: 1 })).toThrow(/otherTruthV weighs a term of Eq\. 6.*dvnOtherTruth/);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { hardV: 1 })).toThrow(/hardV weighs a term of Eq\. 6/);
+    expect(resolveHyperParams(syntheticTask(), 'alen-dvn', {}).otherTruthV).toBe(0);
+  });
+
+  it('changes the energy loss by its weight', () => {
+    const loss = (w: number) => targetsOf({ otherTruthV: w }).lossV;
+    const [l0, l1, l3] = [loss(0), loss(1), loss(3)];
+    expect(l1).toBeGreaterThan(l0);
+    expect(l3).toBeGreaterThan(l1);
+  });
+});
