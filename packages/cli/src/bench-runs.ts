@@ -41,18 +41,24 @@ export type RunFolderState = 'finished' | 'imported' | 'stale' | 'to-run';
  * - a missing run that an earlier report recorded with the same settings (its `runs` entry: the
  *   run folders of another machine or session) is restored from it ('imported');
  * - otherwise it is 'finished' or 'to-run' (a cut-off run resumes from its checkpoints).
+ * With `readOnly` (`bench --report-only`) a stale run is left where it is, still 'stale'.
  */
 export function prepareRunFolder(
   out: string,
   run: { method: string; seed: number; hp: HyperParams },
   recorded: readonly ExperimentResult[],
   log: (m: string) => void,
+  opts: { readOnly?: boolean } = {},
 ): RunFolderState {
   const expected = run.hp;
   const existing = readResult(out);
   if (existing) {
     const diff = hyperParamDiff(existing.hp, expected);
     if (!diff.length) return 'finished';
+    if (opts.readOnly) {
+      log(`${out}: trained with other settings (${diff.join(', ')}); left in place and listed as pending (bench without --report-only trains it again)`);
+      return 'stale';
+    }
     const aside = `${out}.stale-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.renameSync(out, aside);
     // A report may already hold this run with the current settings (trained elsewhere): use it.

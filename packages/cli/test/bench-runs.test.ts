@@ -46,6 +46,17 @@ describe('prepareRunFolder (finished, stale and recorded runs)', () => {
     expect(logs.join('\n')).toMatch(/lambdaG.*training again/);
   });
 
+  it('read-only (bench --report-only) leaves a stale run in place and calls it stale', () => {
+    const runs = tmpDir();
+    const out = path.join(runs, 'alen-s1');
+    write(out, result(base, 40));
+    const logs: string[] = [];
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: changed }, [result(changed, 42)], (m) => logs.push(m), { readOnly: true })).toBe('stale');
+    expect(fs.readdirSync(runs)).toEqual(['alen-s1']);
+    expect(read(out).test).toEqual({ f1: 40 });
+    expect(logs.join('\n')).toMatch(/lambdaG.*left in place and listed as pending/);
+  });
+
   it('replaces a stale run by the run a report records with the current settings', () => {
     const runs = tmpDir();
     const out = path.join(runs, 'alen-s1');

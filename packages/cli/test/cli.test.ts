@@ -331,6 +331,17 @@ describe('sweep and bench', () => {
     expect(fs.readdirSync(runs).filter((f) => f.startsWith('infnet-s1.stale-'))).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(path.join(runs, 'infnet-s1', 'result.json'), 'utf8')).hp.lr).toBe(stale.hp.lr);
 
+    // --report-only moves nothing: a stale run stays where it is and is listed as pending
+    const s0 = path.join(runs, 'infnet-s0', 'result.json');
+    const fresh = JSON.parse(fs.readFileSync(s0, 'utf8'));
+    fs.writeFileSync(s0, JSON.stringify({ ...fresh, hp: { ...fresh.hp, lr: 0.5 } }));
+    const roStale = alen(['bench', '--task', 'toy', ...P, '--report-only', '--out', path.join(dir, 'ro-stale'), '--runs', path.join(dir, 'runs')]);
+    expect(roStale.code, roStale.stderr).toBe(0);
+    expect(roStale.stderr).toMatch(/infnet-s0: trained with other settings \(lr\); left in place/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'ro-stale', 'quick', 'toy.json'), 'utf8')).pending).toEqual(['infnet seed 0']);
+    expect(fs.readdirSync(runs).filter((f) => f.startsWith('infnet-s0.stale-'))).toHaveLength(0);
+    fs.writeFileSync(s0, JSON.stringify(fresh));
+
     // the report tool merges it into results.md and draws the figures as real PNG images
     const report = spawnSync(process.execPath, [REPORT_TOOL, '--results', path.join(dir, 'results'), '--out', path.join(dir, 'results.md'), '--figures', path.join(dir, 'figures')], { encoding: 'utf8' });
     expect(report.status, report.stderr).toBe(0);

@@ -125,6 +125,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     // finished (or recorded) runs, or listed as pending, never dropped from the report.
     const methods = [...new Set([...(profile.methods as MethodName[]), ...selected])];
     const trained = new Set<Job>();
+    // Runs whose folder holds a result trained with other settings (left in place by --report-only).
+    const stale = new Set<Job>();
     const seeds = a.seeds ?? [...profile.seeds];
     const limitArgs = Object.entries(profile.limit ?? {}).flatMap(([s, n]) => [`--limit-${s}`, String(n)]);
     const extra = globalChildArgs(a);
@@ -143,13 +145,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const hp = resolveHyperParams(task, m, { ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       for (const seed of seeds) {
         const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}`, epochs: hp.epochs };
-        const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log);
+        const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log, { readOnly: a.reportOnly });
         if (state === 'imported') log(`${job.label}: finished run taken from ${reportFile}`);
+        if (state === 'stale') stale.add(job);
         jobs.push(job);
         if (!a.reportOnly && selected.includes(m)) trained.add(job);
       }
     }
-    const pending = jobs.filter((j) => !trained.has(j) && !readResult(j.out));
+    const pending = jobs.filter((j) => !trained.has(j) && (stale.has(j) || !readResult(j.out)));
     const toRun = jobs.filter((j) => !pending.includes(j));
     log(`bench ${task.name} (${a.profile}): ${selected.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.reportOnly ? 'report only' : `${a.jobs} at a time`}${pending.length ? `, ${pending.length} pending` : ''}`);
     const t0 = performance.now();
