@@ -25,6 +25,8 @@ export const CORE_DEFAULTS: HyperParams = {
   energyLoss: 'square',
   hardV: 0,
   otherTruthV: 0,
+  mixTruthV: 0,
+  dvnTuplesV: 0,
   energyObjective: 'alen',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
@@ -122,7 +124,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -146,9 +148,11 @@ export function validateHyperParams(hp: HyperParams): void {
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
   }
-  for (const k of ['hardV', 'otherTruthV'] as const) {
+  for (const k of ['hardV', 'otherTruthV', 'mixTruthV', 'dvnTuplesV'] as const) {
     if (hp.energyObjective === 'dvn' && hp[k] > 0) {
-      throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train; for DVN's tuples from another example's ground truth use dvnOtherTruth`);
+      const hint =
+        k === 'otherTruthV' ? "; for DVN's tuples from another example's ground truth use dvnOtherTruth" : k === 'dvnTuplesV' ? ': it trains on DVN\'s tuples alone already' : '';
+      throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train${hint}`);
     }
   }
   if (hp.energyLoss === 'bce' && hp.energyOutput !== 'sigmoid') {

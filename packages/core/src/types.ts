@@ -219,6 +219,18 @@ export interface HyperParams {
    * it v can rate any plausible output highly without reading x (seen on Weizmann).
    */
   otherTruthV: number;
+  /**
+   * Not in the paper (0 = Eq. 6): weight of one more energy term fitting v(x, y_m) to h(y_m, y*),
+   * where y_m = α·y* + (1 − α)·y′ with α ~ U(0, 1) per example: the segment from g's proposal to
+   * the truth, which a refinement from y′ travels.
+   */
+  mixTruthV: number;
+  /**
+   * Not in the paper (0 = Eq. 6): weight of DVN's tuples (`dvn*` settings, as in method `dvn`) as
+   * one more term of Eq. 6, each fitted to its oracle value: v also learns the outputs an ascent
+   * from DVN's start point meets, while g and prediction stay ALEN's.
+   */
+  dvnTuplesV: number;
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

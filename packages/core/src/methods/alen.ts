@@ -1,13 +1,14 @@
 import { tf } from '../tf.js';
 import type { Batch, EnergyNet, InferenceNet, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
-import { dvnEnergyUpdate } from './dvn.js';
+import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
 import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
  * Eq. 6: y' from g (train mode, as in the v step of the reference), y'' by refinement (AEN fits
  * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
- * another example's ground truth), all scored in one pass.
+ * another example's ground truth; with `mixTruthV`, on a random point between y' and y*), all
+ * scored in one pass.
  */
 function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
   const { hp, task, rng } = ctx;
@@ -16,15 +17,20 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const train = { training: true, rng };
   const { x, y: yStar } = batch;
   const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
-  const refined = (h: tf.Tensor) => refine(energy, h, yP, space, hp, hp.trainSteps).y;
   const B = x.shape[0]!;
   const otherTruth = hp.otherTruthV > 0 && B > 1 ? rollBatch(yStar, 1 + Math.floor(rng.next() * (B - 1))) : null;
-  const energyLoss = (h: tf.Tensor, yPP: tf.Tensor | null): tf.Scalar => {
+  const mixed = hp.mixTruthV > 0 ? mixWithTruth(yP, yStar, Array.from({ length: B }, () => rng.next())) : null;
+  // Outputs made from x's encoding: y'' (unless AEN) and, with `dvnTuplesV`, DVN's tuples; B rows each.
+  const makers: Array<[(h: tf.Tensor) => tf.Tensor, number]> = [];
+  if (hp.betaV > 0) makers.push([(h) => refine(energy, h, yP, space, hp, hp.trainSteps).y, hp.betaV]);
+  if (hp.dvnTuplesV > 0) makers.push([dvnTuples(batch, ctx, energy, hp.dvnTupleStart === 'proposal' ? yP : undefined), hp.dvnTuplesV]);
+  const energyLoss = (h: tf.Tensor, made: tf.Tensor | null): tf.Scalar => {
     // [output, weight] pairs; the first is the ground truth (target 1).
     const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
-    if (yPP) terms.push([yPP, hp.betaV]);
+    if (made) tf.split(made, makers.length).forEach((y, i) => terms.push([y, makers[i]![1]]));
     if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
     if (otherTruth) terms.push([otherTruth, hp.otherTruthV]);
+    if (mixed) terms.push([mixed, hp.mixTruthV]);
     const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
@@ -32,13 +38,20 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, task.oracle(y, yStar)), w))));
     return loss as tf.Scalar;
   };
-  const loss =
-    hp.betaV <= 0
-      ? optV.step(() => energyLoss(energy.encode(x, train), null))
-      : energyStepWithOutputs(optV, energy, x, train, refined, energyLoss);
+  const make = (h: tf.Tensor) => (makers.length === 1 ? makers[0]![0](h) : tf.concat(makers.map(([m]) => m(h)), 0));
+  const loss = makers.length === 0 ? optV.step(() => energyLoss(energy.encode(x, train), null)) : energyStepWithOutputs(optV, energy, x, train, make, energyLoss);
   yP.dispose();
   otherTruth?.dispose();
+  mixed?.dispose();
   return loss;
+}
+
+/** Row i of α_i·y* + (1 − α_i)·y′: points on the segment a refinement from y′ should climb. */
+export function mixWithTruth(yP: tf.Tensor, yStar: tf.Tensor, alphas: number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const a = tf.reshape(tf.tensor1d(alphas), [alphas.length, ...yStar.shape.slice(1).map(() => 1)]);
+    return tf.add(tf.mul(a, yStar), tf.mul(tf.sub(1, a), yP));
+  });
 }
 
 /** alen-dvn's energy step: DVN's objective; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */

@@ -60,6 +60,15 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  */
 export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor): tf.Scalar {
   const { hp, task, rng } = ctx;
+  const tuples = dvnTuples(batch, ctx, energy, proposal);
+  const train = { training: true, rng };
+  const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, batch.y));
+  return energyStepWithOutputs(ctx.optimizers.energy!, energy, batch.x, train, tuples, fit);
+}
+
+/** The maker of one batch's DVN tuples from x's encoding (its random choices drawn now, in order). */
+export function dvnTuples(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor): (h: tf.Tensor) => tf.Tensor {
+  const { hp, task, rng } = ctx;
   const space = task.outputSpace;
   const { x, y: yStar } = batch;
   const fromProposal = hp.dvnTupleStart === 'proposal';
@@ -73,7 +82,7 @@ export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNe
   // Rows that start from another example's ground truth (the batch's y* rolled by `shift`).
   const others = !fullRun && hp.dvnOtherTruth > 0 && B > 1 ? rows.map((r) => (r === 0 && rng.next() < hp.dvnOtherTruth ? 1 : 0)) : [];
   const shift = others.includes(1) ? 1 + Math.floor(rng.next() * (B - 1)) : 0;
-  const tuples = (h: tf.Tensor): tf.Tensor =>
+  return (h: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
       if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, runSteps).y;
@@ -88,9 +97,6 @@ export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNe
       if (hp.dvnAdversarial === 'loss') return adversarialStep(energy, h, start, task.oracle(start, yStar), space, hp);
       return dvnAscent(energy, h, start, space, hp, 1).y;
     });
-  const train = { training: true, rng };
-  const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, yStar));
-  return energyStepWithOutputs(ctx.optimizers.energy!, energy, x, train, tuples, fit);
 }
 
 /** DVN: the value net trained by {@link dvnEnergyUpdate}, prediction by ascent from the start point. */

@@ -31,7 +31,7 @@ const same = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!)
 const rolledBy = (rows: number[][], truth: number[][]) =>
   Array.from({ length: B - 1 }, (_, k) => k + 1).filter((s) => rows.every((r, i) => same(r, truth[(i + s) % B]!)));
 
-describe("ALEN's energy term on another example's ground truth (otherTruthV)", () => {
+describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", () => {
   beforeAll(async () => {
     await useBackend('wasm');
   });
@@ -54,6 +54,31 @@ describe("ALEN's energy term on another example's ground truth (otherTruthV)", (
     expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { otherTruthV: 1 })).toThrow(/otherTruthV weighs a term of Eq\. 6.*dvnOtherTruth/);
     expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { hardV: 1 })).toThrow(/hardV weighs a term of Eq\. 6/);
     expect(resolveHyperParams(syntheticTask(), 'alen-dvn', {}).otherTruthV).toBe(0);
+  });
+
+  it("with mixTruthV > 0, also fits a point on each row's segment from y' to y*, targeted by the oracle", () => {
+    const { outputs, truth } = targetsOf({ mixTruthV: 1 });
+    expect(outputs).toHaveLength(3);
+    const [yP, , mix] = outputs as [number[][], number[][], number[][]];
+    // Row i of the mix is α_i·y* + (1 − α_i)·y′ for one α_i in [0, 1], and not y′ itself.
+    const alphas = mix.map((row, i) => {
+      const j = truth[i]!.findIndex((t, k) => Math.abs(t - yP[i]![k]!) > 1e-3);
+      return (row[j]! - yP[i]![j]!) / (truth[i]![j]! - yP[i]![j]!);
+    });
+    mix.forEach((row, i) => row.forEach((v, k) => expect(v).toBeCloseTo(alphas[i]! * truth[i]![k]! + (1 - alphas[i]!) * yP[i]![k]!, 4)));
+    expect(alphas.every((a) => a >= 0 && a <= 1)).toBe(true);
+    expect(new Set(alphas.map((a) => a.toFixed(3))).size).toBeGreaterThan(B / 2);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { mixTruthV: 1 })).toThrow(/mixTruthV weighs a term of Eq\. 6/);
+  });
+
+  it("with dvnTuplesV > 0, also fits DVN's tuples: with a zero step, each row the start point or the ground truth", () => {
+    const { outputs, truth } = targetsOf({ dvnTuplesV: 1, dvnInferenceProb: 0, dvnEta: 0 });
+    expect(outputs).toHaveLength(3);
+    const tuples = outputs[2]!;
+    const kinds = tuples.map((row, i) => (same(row, truth[i]!) ? 'truth' : row.every((v) => v === 0) ? 'zeros' : 'other'));
+    expect(kinds).not.toContain('other');
+    expect(new Set(kinds).size).toBe(2);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { dvnTuplesV: 1 })).toThrow(/dvnTuplesV weighs a term of Eq\. 6.*tuples alone/);
   });
 
   it('changes the energy loss by its weight', () => {
