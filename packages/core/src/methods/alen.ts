@@ -47,7 +47,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
 }
 
 /** Row i of α_i·y* + (1 − α_i)·y′: points on the segment a refinement from y′ should climb. */
-export function mixWithTruth(yP: tf.Tensor, yStar: tf.Tensor, alphas: number[]): tf.Tensor {
+function mixWithTruth(yP: tf.Tensor, yStar: tf.Tensor, alphas: number[]): tf.Tensor {
   return tf.tidy(() => {
     const a = tf.reshape(tf.tensor1d(alphas), [alphas.length, ...yStar.shape.slice(1).map(() => 1)]);
     return tf.add(tf.mul(a, yStar), tf.mul(tf.sub(1, a), yP));
