@@ -59,7 +59,7 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  * ALEN's refinement of it.
  */
 export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor): tf.Scalar {
-  const { hp, task, rng } = ctx;
+  const { task, rng } = ctx;
   const tuples = dvnTuples(batch, ctx, energy, proposal);
   const train = { training: true, rng };
   const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, batch.y));
