@@ -148,10 +148,9 @@ export function validateHyperParams(hp: HyperParams): void {
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
   }
-  for (const k of ['hardV', 'otherTruthV', 'mixTruthV', 'dvnTuplesV'] as const) {
+  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
+  for (const [k, hint] of Object.entries(eq6Terms) as Array<[keyof typeof eq6Terms, string]>) {
     if (hp.energyObjective === 'dvn' && hp[k] > 0) {
-      const hint =
-        k === 'otherTruthV' ? "; for DVN's tuples from another example's ground truth use dvnOtherTruth" : k === 'dvnTuplesV' ? ': it trains on DVN\'s tuples alone already' : '';
       throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train${hint}`);
     }
   }

@@ -38,7 +38,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, task.oracle(y, yStar)), w))));
     return loss as tf.Scalar;
   };
-  const make = (h: tf.Tensor) => (makers.length === 1 ? makers[0]![0](h) : tf.concat(makers.map(([m]) => m(h)), 0));
+  const make = (h: tf.Tensor) => tf.concat(makers.map(([m]) => m(h)), 0);
   const loss = makers.length === 0 ? optV.step(() => energyLoss(energy.encode(x, train), null)) : energyStepWithOutputs(optV, energy, x, train, make, energyLoss);
   yP.dispose();
   otherTruth?.dispose();
