@@ -12,6 +12,7 @@ export const CORE_DEFAULTS: HyperParams = {
   lr: 1e-3,
   beta1: 0.5,
   weightDecay: 0,
+  emaDecay: 0,
   valEvery: 1,
   eta: 1.0,
   trainSteps: 3,
@@ -124,7 +125,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -133,6 +134,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
   }
+  if (hp.emaDecay >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter emaDecay must be < 1 (0 = no averaging), got ${hp.emaDecay}`);
   for (const k of ['dvnInferenceProb', 'dvnOtherTruth'] as const) {
     if (hp[k] > 1) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} is a probability: it must be ≤ 1, got ${hp[k]}`);
   }

@@ -11,12 +11,18 @@ export type NamedTensor = { name: string; tensor: tf.Tensor };
  * only (added to the gradient, as PyTorch's `weight_decay`), and a learning-rate multiplier for
  * schedules. Written here rather than taken from tf.train so that its whole state (step count and
  * moments) is saved and restored exactly: a resumed run continues bit for bit.
+ *
+ * With `hp.emaDecay` > 0 it also keeps an exponential moving average of the weights (Polyak
+ * averaging, Keras's `use_ema`), decay min(emaDecay, (1 + t)/(10 + t)) at step t as in
+ * TensorFlow's ExponentialMovingAverage; `swapAverage` exchanges it with the live weights.
  */
 export class NetOptimizer {
   private t = 0;
   private multiplier = 1;
   private readonly m: tf.Variable[] = [];
   private readonly v: tf.Variable[] = [];
+  private readonly avg: tf.Variable[] = [];
+  private readonly emaDecay: number;
   private readonly beta2 = 0.999;
   private readonly eps = 1e-8;
 
@@ -33,6 +39,23 @@ export class NetOptimizer {
         this.v.push(tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
       }
     }
+    this.emaDecay = hp.emaDecay ?? 0;
+    if (this.emaDecay > 0) for (const p of params.params) this.avg.push(tf.tidy(() => tf.variable(tf.clone(p.variable), false)));
+  }
+
+  /** Whether this optimizer keeps a moving average of the weights. */
+  get averaging(): boolean {
+    return this.avg.length > 0;
+  }
+
+  /** Exchanges the live weights with their moving average (twice restores them exactly). */
+  swapAverage(): void {
+    this.params.params.forEach((p, i) => {
+      const live = tf.clone(p.variable);
+      p.variable.assign(this.avg[i]!);
+      this.avg[i]!.assign(live);
+      live.dispose();
+    });
   }
 
   setLrMultiplier(m: number): void {
@@ -65,37 +88,41 @@ export class NetOptimizer {
         const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), this.eps));
         p.variable.assign(tf.sub(p.variable, tf.mul(update, lr)));
       });
+      if (!this.averaging) return;
+      const d = Math.min(this.emaDecay, (1 + this.t) / (10 + this.t));
+      list.forEach((p, i) => this.avg[i]!.assign(tf.add(tf.mul(this.avg[i]!, d), tf.mul(p.variable, 1 - d))));
     });
     tf.dispose(Object.values(grads));
     return value;
   }
 
-  /** The optimizer's state: step count, then first and second moments in parameter order. */
+  /** The state tensors after the step count, named `<kind>/<param>`, in parameter order. */
+  private slots(): NamedTensor[] {
+    const named = (kind: string, arr: tf.Variable[]) => arr.map((t, i) => ({ name: `${kind}/${this.params.params[i]!.name}`, tensor: t as tf.Tensor }));
+    return [...named('m', this.m), ...named('v', this.v), ...named('ema', this.avg)];
+  }
+
+  /** The optimizer's state: step count, then first and second moments and the weights' average, in parameter order. */
   getState(): NamedTensor[] {
-    return [
-      { name: 'step', tensor: tf.scalar(this.t) },
-      ...this.m.map((t, i) => ({ name: `m/${this.params.params[i]!.name}`, tensor: t as tf.Tensor })),
-      ...this.v.map((t, i) => ({ name: `v/${this.params.params[i]!.name}`, tensor: t as tf.Tensor })),
-    ];
+    return [{ name: 'step', tensor: tf.scalar(this.t) }, ...this.slots()];
   }
 
   setState(state: NamedTensor[], source: string): void {
-    const n = this.m.length;
-    if (state.length !== 1 + 2 * n || state[0]!.name !== 'step') {
-      throw new AlenError('BAD_CHECKPOINT', `${source}: optimizer state has ${state.length} tensors, expected ${1 + 2 * n}`);
+    const slots = this.slots();
+    if (state.length !== 1 + slots.length || state[0]!.name !== 'step') {
+      throw new AlenError('BAD_CHECKPOINT', `${source}: optimizer state has ${state.length} tensors, expected ${1 + slots.length}${this.averaging ? ' (with the weights\' moving average: emaDecay > 0)' : ''}`);
     }
-    for (let i = 0; i < n; i++) {
-      for (const [arr, t] of [[this.m, state[1 + i]!], [this.v, state[1 + n + i]!]] as const) {
-        if (t.tensor.shape.join('x') !== arr[i]!.shape.join('x')) {
-          throw new AlenError('BAD_CHECKPOINT', `${source}: optimizer tensor ${t.name} has shape [${t.tensor.shape}], expected [${arr[i]!.shape}]`);
-        }
-        arr[i]!.assign(t.tensor);
+    slots.forEach((slot, i) => {
+      const t = state[1 + i]!;
+      if (t.tensor.shape.join('x') !== slot.tensor.shape.join('x')) {
+        throw new AlenError('BAD_CHECKPOINT', `${source}: optimizer tensor ${t.name} has shape [${t.tensor.shape}], expected [${slot.tensor.shape}]`);
       }
-    }
+      (slot.tensor as tf.Variable).assign(t.tensor);
+    });
     this.t = state[0]!.tensor.dataSync()[0]!;
   }
 
   dispose(): void {
-    tf.dispose([...this.m, ...this.v]);
+    tf.dispose([...this.m, ...this.v, ...this.avg]);
   }
 }

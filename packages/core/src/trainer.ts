@@ -75,6 +75,10 @@ function firstNonFinite(model: Model): string | null {
   return null;
 }
 
+function swapAverages(optimizers: Record<string, NetOptimizer | undefined>): void {
+  for (const o of Object.values(optimizers)) if (o?.averaging) o.swapAverage();
+}
+
 /**
  * The training loop shared by every method: shuffling, augmentation, the method's step,
  * validation and model selection, checkpoints, NaN checks and callbacks.
@@ -174,15 +178,24 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
 
       let val: Metrics | undefined;
-      if (epoch % hp.valEvery === 0 || epoch === hp.epochs) val = await evaluateModel(model, data.val);
-      const key = task.primaryMetric;
-      const isBest = !!val && (!best || val[key]! > best.metrics[key]!);
-      if (isBest) {
-        best = { epoch, metrics: val! };
-        if (bestDir) await saveCheckpoint(bestDir, model, { taskState });
-        else {
-          if (memoryBest) tf.dispose([...memoryBest.values()]);
-          memoryBest = new Map([...(model.energy?.params.snapshot('energy/') ?? []), ...(model.inference?.params.snapshot('inference/') ?? [])]);
+      let isBest = false;
+      if (epoch % hp.valEvery === 0 || epoch === hp.epochs) {
+        // With emaDecay, the averaged weights are validated and kept as the best.
+        swapAverages(optimizers);
+        try {
+          val = await evaluateModel(model, data.val);
+          const key = task.primaryMetric;
+          isBest = !best || val[key]! > best.metrics[key]!;
+          if (isBest) {
+            best = { epoch, metrics: val };
+            if (bestDir) await saveCheckpoint(bestDir, model, { taskState });
+            else {
+              if (memoryBest) tf.dispose([...memoryBest.values()]);
+              memoryBest = new Map([...(model.energy?.params.snapshot('energy/') ?? []), ...(model.inference?.params.snapshot('inference/') ?? [])]);
+            }
+          }
+        } finally {
+          swapAverages(optimizers);
         }
       }
       const rec: EpochRecord = {

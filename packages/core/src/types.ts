@@ -167,6 +167,11 @@ export interface HyperParams {
   weightDecayV?: number;
   /** Weight decay of the inference network when it differs from `weightDecay`. */
   weightDecayG?: number;
+  /**
+   * Decay of an exponential moving average of both networks' weights (0 = none): validation,
+   * `checkpoints/best` and the final model use the averaged weights, training the live ones.
+   */
+  emaDecay: number;
   /** Piecewise-constant learning-rate multipliers: `[[epochs, multiplier], ...]`. */
   lrSchedule?: ReadonlyArray<readonly [number, number]>;
   /** Validation (and model selection) every N epochs. */

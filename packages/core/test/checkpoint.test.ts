@@ -96,8 +96,8 @@ describe('checkpoints', () => {
   });
 
   it('an interrupted run resumed from its last checkpoint ends at the same metrics as an uninterrupted run', async () => {
-    for (const method of ['alen', 'dvn'] as const) {
-      const hp = resolveHyperParams(task, method, { epochs: 4, arch: { dropout: 0.3 } });
+    for (const [method, extra] of [['alen', {}], ['dvn', {}], ['alen', { emaDecay: 0.9 }]] as const) {
+      const hp = resolveHyperParams(task, method, { epochs: 4, arch: { dropout: 0.3 }, ...extra });
       const full = await train({ task, method, hp, data, seed: 11, runDir: tmp() });
       const dir = tmp();
       const cut = await train({ task, method, hp, data, seed: 11, runDir: dir, stopAfterEpoch: 2 });

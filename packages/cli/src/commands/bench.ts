@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { AlenError, assertMethod, getTask, resolveHyperParams, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
 import { prepareRunFolder } from '../bench-runs.js';
-import { globalChildArgs, globalOptions, setup, log, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, setup, log, parseSeeds, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
 import { readResult, runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
 import { markdownTable, mean, meanStd, std } from '../format.js';
@@ -111,7 +111,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
       .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
       .option('methods', { type: 'string', array: true, describe: 'train only these methods (space- or comma-separated); the report still covers the whole profile' })
-      .option('seeds', { type: 'number', array: true, describe: 'override the profile\'s seeds' })
+      .option('seeds', { type: 'string', array: true, coerce: parseSeeds, describe: 'override the profile\'s seeds (space- or comma-separated)' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
     const { backend } = await setup(a);

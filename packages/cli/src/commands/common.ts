@@ -59,6 +59,17 @@ export function parseSteps(s: string | undefined): number[] | undefined {
   });
 }
 
+/** `--seeds 0 1 2` or `--seeds 0,1,2`: non-negative integers, repeats dropped. */
+export function parseSeeds(values: ReadonlyArray<string | number>): number[] {
+  const seeds = values.flatMap((v) => String(v).split(',')).filter((v) => v.trim() !== '').map((v) => {
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < 0) throw new Error(`seeds must be non-negative integers, got '${v}'`);
+    return n;
+  });
+  if (!seeds.length) throw new Error('--seeds needs at least one seed');
+  return [...new Set(seeds)];
+}
+
 export const cliPath = () => path.resolve(process.argv[1] ?? 'alen');
 
 /** A shell-quoted command line. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { METHODS, assertMethod, getTask, resolveHyperParams, writeFileAtomic } from '@alen/core';
-import { globalChildArgs, globalOptions, limitOptions, setup, log, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, limitOptions, setup, log, parseSeeds, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseValue } from '../overrides.js';
 import { prepareRunFolder } from '../bench-runs.js';
 import { runJobs, type Job } from '../pool.js';
@@ -67,7 +67,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('method', { type: 'string', default: 'alen', choices: [...METHODS], describe: 'training method' })
       .option('grid', { type: 'string', array: true, demandOption: true, describe: 'a hyper-parameter and its values, e.g. --grid eta=0.5,1,2 --grid trainSteps=1,3 (repeatable)' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'fixed hyper-parameters for every run, key=value' })
-      .option('seeds', { type: 'number', array: true, default: [0], describe: 'seeds; the table reports the mean over seeds' })
+      .option('seeds', { type: 'string', array: true, default: ['0'], coerce: parseSeeds, describe: 'seeds (space- or comma-separated); the table reports the mean over seeds' })
       .option('epochs', { type: 'number', describe: 'epochs per run' })
       .option('jobs', { type: 'number', default: 2, describe: 'runs in parallel (one process, one core each)' })
       .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
