@@ -52,6 +52,10 @@ export { fcnInference, fcnEnergyNet } from './nets/fcn.js';
 export type { FcnInferenceOptions } from './nets/fcn.js';
 export type { StoreOrContext, ConvStackOptions } from './nets/net-options.js';
 
+// Training-time augmentation for image tasks (random crops, horizontal flips)
+export { cropFlipAugment, drawCrops, cropBatch } from './augment/crop-flip.js';
+export type { CropFlipOptions, CropSpec } from './augment/crop-flip.js';
+
 // Small helpers shared by task plugins
 export { archNumber, archBoolean, archString } from './util/arch-options.js';
 export type { ArchSource, ArchNumberOptions } from './util/arch-options.js';

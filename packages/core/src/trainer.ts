@@ -156,7 +156,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const t0 = performance.now();
       for (let s = 0; s < stepsPerEpoch; s++) {
         let batch = batchOf(train, perm.subarray(s * bs, Math.min(train.size, (s + 1) * bs)));
-        if (task.augment) batch = task.augment(batch, rng);
+        if (task.augment) batch = task.augment(batch, rng, hp);
         const losses = method.trainStep(batch, stepCtx);
         const values: Record<string, number> = {};
         for (const [k, t] of Object.entries(losses)) {

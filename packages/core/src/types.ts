@@ -335,8 +335,11 @@ export interface Task {
   readonly defaults?: Partial<Record<MethodName | 'common', HyperParamOverrides>>;
   /** Per-example output shape for an input shape, when inputs vary in size (crops); default: the data's yShape. */
   outputShape?(xShape: readonly number[]): readonly number[];
-  /** Training-time augmentation (random crops, flips); must dispose what it replaces. */
-  augment?(batch: Batch, rng: Rng): Batch;
+  /**
+   * Training-time augmentation (random crops, flips); must dispose what it replaces, and may return
+   * the batch unchanged. `hp` is the run's, so a task can switch augmentation by an `arch` option.
+   */
+  augment?(batch: Batch, rng: Rng, hp: HyperParams): Batch;
   /** Test-time views (multi-crop); when absent the network sees the whole input. */
   readonly testViews?: TestViews;
   /**

@@ -1,13 +1,16 @@
 import path from 'node:path';
-import { defineTask, simplexSpace } from '@alen/core';
+import { archBoolean, cropFlipAugment, defineTask, simplexSpace } from '@alen/core';
 import { createEnergyNet, createFcn } from './architectures.js';
-import { IMAGE_DIR, LABEL_DIR, LFW_DIR, SPLIT_FILES, SUPERPIXEL_LABEL_DIR, SUPERPIXEL_MAP_DIR } from './constants.js';
+import { IMAGE_DIR, LABEL_DIR, LFW_DIR, SIZE, SPLIT_FILES, SUPERPIXEL_LABEL_DIR, SUPERPIXEL_MAP_DIR } from './constants.js';
 import { loadLfw, optionsFromContext } from './load.js';
 import { evaluateLfw } from './metrics.js';
 import { softPixelAccuracy } from './oracle.js';
 import { readLfwInput, writeLfwOutput } from './predict-io.js';
 
 const rel = (...p: string[]) => path.join(LFW_DIR, ...p);
+
+/** Random horizontal flips of face and labels together (`arch.flip`); the whole 32×32 image is kept. */
+const flip = cropFlipAugment({ crop: SIZE, flip: true });
 
 /** DVN's inference from the simplex centre, also the source of alen-dvn's energy tuples. */
 const DVN_TUPLES = { dvnSteps: 30, dvnNormalized: true, dvnInit: 'center', dvnEta: 0.5 } as const;
@@ -37,6 +40,7 @@ export const lfwTask = defineTask({
   ],
   load: (ctx) => loadLfw(optionsFromContext(ctx)),
   evaluate: evaluateLfw,
+  augment: (batch, rng, hp) => (archBoolean(hp.arch, 'flip', false) ? flip(batch, rng) : batch),
   createEnergy: createEnergyNet,
   createInference: createFcn,
   defaults: {

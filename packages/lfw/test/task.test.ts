@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getTask, taskProblems } from '@alen/core';
+import { AlenError, CORE_DEFAULTS, Rng, getTask, taskProblems, tf } from '@alen/core';
 import { lfwTask, tasks } from '../src/index.js';
 import { DATA_DIR, tmpDir } from './helpers.js';
 
@@ -40,5 +40,28 @@ describe('the lfw task plugin', () => {
     expect(m.pixelAcc250).toBeGreaterThan(90);
     expect(m.pixelAcc250).toBeLessThan(100);
     expect(Object.keys(m).sort()).toEqual(['iouBackground', 'iouFace', 'iouHair', 'meanIou', 'pixelAcc250', 'pixelAcc32']);
+  });
+
+  it('arch.flip mirrors face and labels together; without it training batches pass unchanged', async () => {
+    const x = tf.tensor4d(Array.from({ length: 16 * 32 * 32 * 3 }, (_, i) => i), [16, 32, 32, 3]);
+    const y = tf.tensor4d(Array.from({ length: 16 * 32 * 32 * 3 }, (_, i) => -i), [16, 32, 32, 3]);
+    const same = lfwTask.augment!({ x, y }, new Rng(1), CORE_DEFAULTS);
+    expect(same.x).toBe(x);
+    expect(same.y).toBe(y);
+    const out = lfwTask.augment!({ x, y }, new Rng(1), { ...CORE_DEFAULTS, arch: { flip: true } });
+    expect(x.isDisposed && y.isDisposed).toBe(true);
+    expect(out.x.shape).toEqual([16, 32, 32, 3]);
+    const xs = (await out.x.array()) as number[][][][];
+    const ys = (await out.y.array()) as number[][][][];
+    // Each example is either as it was or mirrored, the labels with it.
+    const flipped = xs.map((ex, b) => {
+      const first = ex[0]![0]![0]!;
+      expect(ys[b]![0]![0]![0]).toBe(-first);
+      return first !== b * 32 * 32 * 3;
+    });
+    expect(flipped).toContain(true);
+    expect(flipped).toContain(false);
+    tf.dispose([out.x, out.y]);
+    expect(() => lfwTask.augment!({ x: tf.zeros([1, 32, 32, 3]), y: tf.zeros([1, 32, 32, 3]) }, new Rng(1), { ...CORE_DEFAULTS, arch: { flip: 'sometimes' } })).toThrow(AlenError);
   });
 });

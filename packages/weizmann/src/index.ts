@@ -10,8 +10,9 @@ export type { WeizmannDbOptions } from './load-weizmann-db.js';
 export { parseSplitFile } from './split-file.js';
 export type { SplitEntry, SplitEntries } from './split-file.js';
 export type { HorseRecord, Limit } from './dataset.js';
-export { createAugment, drawCrops, cropBatch } from './augment.js';
-export type { AugmentOptions, CropSpec } from './augment.js';
+/** Moved to @alen/core (`cropFlipAugment`); re-exported under their old names for compatibility. */
+export { cropFlipAugment as createAugment, drawCrops, cropBatch } from '@alen/core';
+export type { CropFlipOptions as AugmentOptions, CropSpec } from '@alen/core';
 export { createCropViews, DVN_OFFSETS, evenOffsets } from './views.js';
 export type { CropViews, CropViewsOptions } from './views.js';
 export { softIou, iouCounts, evaluateMasks } from './metrics.js';

@@ -1,9 +1,8 @@
 import type { BuildContext, LoadContext, Task, TaskData } from '@alen/core';
-import { AlenError, boxSpace, defineTask } from '@alen/core';
+import { AlenError, boxSpace, cropFlipAugment, defineTask } from '@alen/core';
 import { CHOPPS_IMAGES, CHOPPS_MASKS, CHOPPS_SIZE, DB_MASK_DIR, DB_RGB_DIR, SPLIT_FILE } from './paths.js';
 import { loadChopps } from './load-chopps.js';
 import { loadWeizmannDb } from './load-weizmann-db.js';
-import { createAugment } from './augment.js';
 import { createCropViews } from './views.js';
 import { evaluateMasks, softIou } from './metrics.js';
 import { convEnergyOptions, createConvEnergy, createFcnInference, fcnOptions } from './architectures.js';
@@ -98,7 +97,7 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
     evaluate: evaluateMasks,
     createEnergy: (ctx) => createConvEnergy(ctx, convEnergyOptions(ctx.hp.arch, energyCrop(ctx))),
     createInference: (ctx) => createFcnInference(ctx, fcnOptions(ctx.hp.arch)),
-    augment: createAugment({ crop, flip: opts.flip ?? true }),
+    augment: cropFlipAugment({ crop, flip: opts.flip ?? true }),
     testViews: views,
     outputShape: (xShape) => [xShape[0]!, xShape[1]!, 1],
     // The loaders put the image side in the train split's meta.taskState, which the checkpoint keeps.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlenError, Rng, getTask, resolveHyperParams, taskProblems, tf, useBackend } from '@alen/core';
+import { AlenError, CORE_DEFAULTS, Rng, getTask, resolveHyperParams, taskProblems, tf, useBackend } from '@alen/core';
 import { createWeizmannTask, tasks, weizmannTask } from '../src/index.js';
 import { DATA_ROOT, removeTempDirs, tempDir } from './helpers.js';
 
@@ -61,7 +61,7 @@ describe('weizmann task object', () => {
     const energy = weizmannTask.createEnergy(ctx);
     const inference = weizmannTask.createInference(ctx);
     const before = tf.memory().numTensors;
-    const batch = weizmannTask.augment!({ x: tf.randomUniform([2, 32, 32, 3]), y: tf.zeros([2, 32, 32, 1]) }, new Rng(2));
+    const batch = weizmannTask.augment!({ x: tf.randomUniform([2, 32, 32, 3]), y: tf.zeros([2, 32, 32, 1]) }, new Rng(2), CORE_DEFAULTS);
     const h = energy.encode(batch.x, { training: false });
     const s = energy.score(h, batch.y, { training: false });
     expect(s.shape).toEqual([2]);

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, tf, useBackend } from '@alen/core';
-import { createAugment, cropBatch, drawCrops } from '../src/augment.js';
+import { Rng, tf, useBackend, cropFlipAugment, cropBatch, drawCrops } from '../src/index.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -32,7 +31,7 @@ describe('random crops and flips', () => {
   });
 
   it('crops image and mask together, disposes the input and leaks nothing', async () => {
-    const augment = createAugment({ crop: 24 });
+    const augment = cropFlipAugment({ crop: 24 });
     const rng = new Rng(7);
     const before = tf.memory().numTensors;
     const x = positional(16, 32, 32, 3);
@@ -71,7 +70,7 @@ describe('random crops and flips', () => {
   it('supports other crop sizes', () => {
     const x = tf.zeros([2, 32, 32, 3]);
     const y = tf.zeros([2, 32, 32, 1]);
-    const out = createAugment({ crop: 16, flip: false })({ x, y }, new Rng(1));
+    const out = cropFlipAugment({ crop: 16, flip: false })({ x, y }, new Rng(1));
     expect(out.x.shape).toEqual([2, 16, 16, 3]);
     expect(out.y.shape).toEqual([2, 16, 16, 1]);
     tf.dispose([out.x, out.y]);

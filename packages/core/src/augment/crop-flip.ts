@@ -1,8 +1,10 @@
-import type { Batch, Rng } from '@alen/core';
-import { AlenError, tf } from '@alen/core';
+import { tf } from '../tf.js';
+import type { Batch } from '../types.js';
+import type { Rng } from '../rng.js';
+import { AlenError } from '../errors.js';
 
-export interface AugmentOptions {
-  /** Side of the random square crops (default 24, as DVN on 32×32 images). */
+export interface CropFlipOptions {
+  /** Side of the random square crops (default 24, as DVN on 32×32 images); the image side for flips alone. */
   readonly crop?: number;
   /** Random horizontal flips with probability 1/2 (default true). */
   readonly flip?: boolean;
@@ -43,18 +45,18 @@ export function cropBatch(t: tf.Tensor, specs: readonly CropSpec[], crop: number
 }
 
 /**
- * Training-time augmentation: image and mask of each example get the same random crop and the same
- * random horizontal flip. Takes x [B,H,W,3] and y [B,H,W,1], returns a new batch of crops and
- * disposes the input tensors.
+ * Training-time augmentation for dense image outputs: image and target of each example get the same
+ * random crop and the same random horizontal flip. Takes x [B,H,W,C] and y [B,H,W,K], returns a new
+ * batch of crops and disposes the input tensors.
  */
-export function createAugment(opts: AugmentOptions = {}): (batch: Batch, rng: Rng) => Batch {
+export function cropFlipAugment(opts: CropFlipOptions = {}): (batch: Batch, rng: Rng) => Batch {
   const crop = opts.crop ?? 24;
   const flip = opts.flip ?? true;
   if (!Number.isInteger(crop) || crop < 1) throw new AlenError('BAD_CONFIG', `crop must be a positive integer, got ${String(crop)}`);
   return (batch, rng) => {
     const { x, y } = batch;
     if (x.rank !== 4 || y.rank !== 4 || x.shape[0] !== y.shape[0] || x.shape[1] !== y.shape[1] || x.shape[2] !== y.shape[2]) {
-      throw new AlenError('SHAPE_MISMATCH', `augment: expected x [B,H,W,3] and y [B,H,W,1] of one size, got [${x.shape}] and [${y.shape}]`);
+      throw new AlenError('SHAPE_MISMATCH', `augment: expected x [B,H,W,C] and y [B,H,W,K] of one size, got [${x.shape}] and [${y.shape}]`);
     }
     const [B, H, W] = x.shape as [number, number, number, number];
     const specs = drawCrops(rng, B, H, W, crop, flip);
