@@ -112,6 +112,19 @@ describe('checkpoints', () => {
     }
   });
 
+  it('with emaDecay the averaged weights are validated and become the model, in memory and from checkpoints/best', async () => {
+    const flat = (m: Awaited<ReturnType<typeof train>>['model']) => [...(m.energy?.params.variables ?? []), ...(m.inference?.params.variables ?? [])].map((v) => Array.from(v.dataSync()));
+    const base = { epochs: 3, testStepsCandidates: undefined };
+    const live = await train({ task, method: 'alen', hp: resolveHyperParams(task, 'alen', base), data, seed: 4 });
+    for (const runDir of [undefined, tmp()]) {
+      const avg = await train({ task, method: 'alen', hp: resolveHyperParams(task, 'alen', { ...base, emaDecay: 0.9 }), data, seed: 4, runDir });
+      // The same training steps (the average does not feed back), other weights kept.
+      expect(avg.history.map((h) => h.losses)).toEqual(live.history.map((h) => h.losses));
+      expect(flat(avg.model)).not.toEqual(flat(live.model));
+      expect(await evaluateModel(avg.model, data.val)).toEqual(avg.best!.metrics);
+    }
+  });
+
   it('resumes a checkpoint written before a hyper-parameter existed only when the new one is at its default', async () => {
     const hp = resolveHyperParams(task, 'alen', { epochs: 2 });
     const dir = tmp();
