@@ -50,22 +50,21 @@ export function limitFrom(a: { limitTrain?: number; limitVal?: number; limitTest
   return Object.keys(l).length ? l : undefined;
 }
 
+/** One comma-separated item of a list flag, which must be a non-negative integer. */
+function nonNegativeInt(raw: string, what: string): number {
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${what} must be non-negative integers, got '${raw}'`);
+  return n;
+}
+
 export function parseSteps(s: string | undefined): number[] | undefined {
   if (!s) return undefined;
-  return s.split(',').map((v) => {
-    const n = Number(v.trim());
-    if (!Number.isInteger(n) || n < 0) throw new Error(`step counts must be non-negative integers, got '${v}'`);
-    return n;
-  });
+  return s.split(',').map((v) => nonNegativeInt(v, 'step counts'));
 }
 
 /** `--seeds 0 1 2` or `--seeds 0,1,2`: non-negative integers, repeats dropped. */
 export function parseSeeds(values: ReadonlyArray<string | number>): number[] {
-  const seeds = values.flatMap((v) => String(v).split(',')).filter((v) => v.trim() !== '').map((v) => {
-    const n = Number(v.trim());
-    if (!Number.isInteger(n) || n < 0) throw new Error(`seeds must be non-negative integers, got '${v}'`);
-    return n;
-  });
+  const seeds = values.flatMap((v) => String(v).split(',')).filter((v) => v.trim() !== '').map((v) => nonNegativeInt(v, 'seeds'));
   if (!seeds.length) throw new Error('--seeds needs at least one seed');
   return [...new Set(seeds)];
 }
