@@ -40,6 +40,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnOtherTruth: 0,
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
+  proposalMode: 'train',
   arch: {},
 };
 
@@ -112,6 +113,7 @@ const CHOICES = {
   energyObjective: ['alen', 'dvn'],
   dvnInit: ['zeros', 'center'],
   dvnTupleStart: ['init', 'proposal'],
+  proposalMode: ['train', 'eval'],
   ascentNorm: ['full', 'feasible'],
   dvnAdversarial: ['value', 'loss'],
   dvnInferenceTuples: ['final', 'trajectory'],

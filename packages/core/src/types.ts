@@ -284,6 +284,11 @@ export interface HyperParams {
    * (the adversarial branch mixes y* with g(x)). 'proposal' needs an inference network.
    */
   dvnTupleStart: 'init' | 'proposal';
+  /**
+   * The mode g runs in when it proposes y′ for the energy's update (ALEN family): 'train' (with
+   * dropout, as in the reference's v step) or 'eval' (the proposal prediction starts from).
+   */
+  proposalMode: 'train' | 'eval';
 
   /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
   arch: Record<string, number | string | boolean>;

@@ -6,7 +6,7 @@ const data = syntheticData();
 const B = 16;
 
 /** One ALEN step: every output its energy update (Eq. 6) asks the oracle a target for, the batch's ground truth, the energy loss. */
-function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; truth: number[][]; lossV: number } {
+function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; truth: number[][]; lossV: number; gEval: number[][] } {
   const base = syntheticTask();
   const seen: number[][][] = [];
   const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), base.oracle(y, yStar)) };
@@ -17,13 +17,14 @@ function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; tru
     inference: new NetOptimizer(model.inference!.params, hp, hp.lr),
   };
   const batch = batchOf(data.train, Array.from({ length: B }, (_, i) => i));
+  const gEval = tf.tidy(() => task.outputSpace.activate(model.inference!.logits(batch.x, { training: false })).arraySync() as number[][]);
   const losses = getMethod('alen').trainStep(batch, { model, task, hp, rng: new Rng(5).fork('train'), optimizers });
   const truth = batch.y.arraySync() as number[][];
   const lossV = losses.lossV!.dataSync()[0]!;
   tf.dispose([...Object.values(losses), ...model.energy!.params.variables, ...model.inference!.params.variables, batch.x, batch.y]);
   optimizers.energy.dispose();
   optimizers.inference.dispose();
-  return { outputs: seen, truth, lossV };
+  return { outputs: seen, truth, lossV, gEval };
 }
 
 const same = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-6);
@@ -79,6 +80,15 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(kinds).not.toContain('other');
     expect(new Set(kinds).size).toBe(2);
     expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { dvnTuplesV: 1 })).toThrow(/dvnTuplesV weighs a term of Eq\. 6.*tuples alone/);
+  });
+
+  it("proposes y' with g in train mode (dropout) by default, in eval mode with proposalMode 'eval'", () => {
+    const close = (a: number[][], b: number[][]) => a.every((r, i) => r.every((v, k) => Math.abs(v - b[i]![k]!) < 1e-5));
+    const train = targetsOf({ arch: { dropout: 0.5 } });
+    expect(close(train.outputs[0]!, train.gEval)).toBe(false);
+    const evalMode = targetsOf({ arch: { dropout: 0.5 }, proposalMode: 'eval' });
+    expect(close(evalMode.outputs[0]!, evalMode.gEval)).toBe(true);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen', { proposalMode: 'test' as never })).toThrow(/proposalMode/);
   });
 
   it('changes the energy loss by its weight', () => {

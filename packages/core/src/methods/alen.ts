@@ -5,7 +5,7 @@ import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
 import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
- * Eq. 6: y' from g (train mode, as in the v step of the reference), y'' by refinement (AEN fits
+ * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference), y'' by refinement (AEN fits
  * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
  * another example's ground truth; with `mixTruthV`, on a random point between y' and y*), all
  * scored in one pass.
@@ -16,7 +16,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const space = task.outputSpace;
   const train = { training: true, rng };
   const { x, y: yStar } = batch;
-  const yP = tf.tidy(() => space.activate(inference.logits(x, train)));
+  const yP = proposal(inference, x, ctx);
   const B = x.shape[0]!;
   const otherTruth = hp.otherTruthV > 0 && B > 1 ? rollBatch(yStar, 1 + Math.floor(rng.next() * (B - 1))) : null;
   const mixed = hp.mixTruthV > 0 ? mixWithTruth(yP, yStar, Array.from({ length: B }, () => rng.next())) : null;
@@ -46,6 +46,12 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   return loss;
 }
 
+/** y′ = g(x) for the energy's update, with g in `proposalMode`. */
+function proposal(inference: InferenceNet, x: tf.Tensor, ctx: StepContext): tf.Tensor {
+  const mode = ctx.hp.proposalMode === 'eval' ? EVAL : { training: true, rng: ctx.rng };
+  return tf.tidy(() => ctx.task.outputSpace.activate(inference.logits(x, mode)));
+}
+
 /** Row i of α_i·y* + (1 − α_i)·y′: points on the segment a refinement from y′ should climb. */
 function mixWithTruth(yP: tf.Tensor, yStar: tf.Tensor, alphas: number[]): tf.Tensor {
   return tf.tidy(() => {
@@ -57,7 +63,7 @@ function mixWithTruth(yP: tf.Tensor, yStar: tf.Tensor, alphas: number[]): tf.Ten
 /** alen-dvn's energy step: DVN's objective; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */
 function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
   if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy);
-  const yP = tf.tidy(() => ctx.task.outputSpace.activate(inference.logits(batch.x, { training: true, rng: ctx.rng })));
+  const yP = proposal(inference, batch.x, ctx);
   try {
     return dvnEnergyUpdate(batch, ctx, energy, yP);
   } finally {
