@@ -150,7 +150,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const mult = lrMultiplier(hp, epoch - 1);
       optimizers.energy?.setLrMultiplier(mult);
       optimizers.inference?.setLrMultiplier(mult);
-      const stepCtx: StepContext = { ...ctx, rng };
+      const stepCtx: StepContext = { ...ctx, rng, epoch };
       const perm = rng.permutation(train.size);
       const sums: Record<string, number> = {};
       const t0 = performance.now();

@@ -289,6 +289,11 @@ export interface HyperParams {
    * dropout, as in the reference's v step) or 'eval' (the proposal prediction starts from).
    */
   proposalMode: 'train' | 'eval';
+  /**
+   * ALEN family: epochs at the start in which g trains on its task loss alone and v does not
+   * train (g pretrained as the InfNet baseline; 0 = none).
+   */
+  pretrainG: number;
 
   /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
   arch: Record<string, number | string | boolean>;

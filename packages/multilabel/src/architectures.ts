@@ -18,7 +18,8 @@ export interface MultilabelArchDefaults {
  * v(x, y) = Σ_i y_i s_i + w2ᵀ softplus(Wpᵀ y) (global term: `globalUnits` units, no biases).
  * `encode(x)` returns s [B, L]; `score(s, y)` the raw value [B] (core adds the sigmoid).
  * He-normal kernels, zero biases.
- * Options (`hp.arch`): hidden (150), globalUnits (16), layers (1 | 2), inputDropout (0).
+ * Options (`hp.arch`): hidden (150), globalUnits (16), layers (1 | 2), inputDropout (0),
+ * hiddenDropout (0: dropout on the last hidden layer, in training mode).
  */
 export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaults = {}): EnergyNet {
   const arch = ctx.hp.arch;
@@ -28,6 +29,7 @@ export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaul
   const G = archNumber(arch, 'globalUnits', 16, { min: 0, integer: true });
   const layers = archNumber(arch, 'layers', defaults.layers ?? 1, { min: 1, max: 2, integer: true });
   const inputDropout = archNumber(arch, 'inputDropout', 0, { min: 0, max: 0.99 });
+  const hiddenDropout = archNumber(arch, 'hiddenDropout', 0, { min: 0, max: 0.99 });
 
   const params = new ParamStore('energy', ctx.rng);
   const fc1 = dense(params, 'fc1', F, H, { init: 'he' });
@@ -42,7 +44,7 @@ export function createValueNet(ctx: BuildContext, defaults: MultilabelArchDefaul
       return tf.tidy(() => {
         let h = tf.softplus(fc1(dropout(tf.reshape(x, [-1, F]), inputDropout, mode)));
         if (fc2) h = tf.softplus(fc2(h));
-        return out(h);
+        return out(dropout(h, hiddenDropout, mode));
       });
     },
     score(s: tf.Tensor, y: tf.Tensor): tf.Tensor1D {

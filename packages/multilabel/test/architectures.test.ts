@@ -168,17 +168,23 @@ describe('DVN value net', () => {
     net.params.dispose();
   });
 
-  it('input dropout acts only in training', async () => {
-    const net = createValueNet(ctx({ inputDropout: 0.5 }));
-    const x = tf.ones([4, F]);
-    const a = net.encode(x, { training: false });
-    const b = net.encode(x, { training: false });
-    const c = net.encode(x, { training: true, rng: new Rng(1) });
-    expect(await a.data()).toEqual(await b.data());
-    expect(await c.data()).not.toEqual(await a.data());
-    tf.dispose([x, a, b, c]);
-    net.params.dispose();
-  });
+  for (const option of ['inputDropout', 'hiddenDropout']) {
+    it(`${option} acts only in training`, async () => {
+      const net = createValueNet(ctx({ [option]: 0.5 }));
+      const plain = createValueNet(ctx());
+      const x = tf.ones([4, F]);
+      const a = net.encode(x, { training: false });
+      const b = net.encode(x, { training: false });
+      const c = net.encode(x, { training: true, rng: new Rng(1) });
+      const d = plain.encode(x, { training: true, rng: new Rng(1) });
+      expect(await a.data()).toEqual(await b.data());
+      expect(await c.data()).not.toEqual(await a.data());
+      expect(await d.data()).toEqual(await a.data());
+      tf.dispose([x, a, b, c, d]);
+      net.params.dispose();
+      plain.params.dispose();
+    });
+  }
 
   it('rejects bad architecture options', () => {
     expect(() => createValueNet(ctx({ layers: 3 }))).toThrow(AlenError);

@@ -90,8 +90,11 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const train = { training: true, rng };
       const { x, y: yStar } = batch;
 
+      // During `pretrainG` epochs g learns from the task loss alone and v waits.
+      const pretraining = ctx.epoch !== undefined && ctx.epoch <= hp.pretrainG;
+      if (pretraining && !hp.useTaskLoss) throw new Error(`${name}: pretrainG trains g on its task loss, which useTaskLoss turns off`);
       // 1–2. Energy update: Eq. 6, or DVN's objective (method alen-dvn).
-      const lossV = hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference) : alenEnergyUpdate(batch, ctx, energy, inference);
+      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference) : alenEnergyUpdate(batch, ctx, energy, inference);
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
       const kept: { lossTask?: tf.Scalar } = {};
@@ -104,7 +107,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
           kept.lossTask = tf.keep(tf.clone(scaled));
           terms.push(scaled);
         }
-        if (hp.lambdaG > 0) {
+        if (hp.lambdaG > 0 && !pretraining) {
           const raw = energy.score(energy.encode(x, EVAL), space.activate(z), EVAL);
           // −log σ(raw) = softplus(−raw), the non-saturating form; else Eq. 11's square.
           const adv = hp.gAdversarialLoss === 'log' ? (tf.mean(tf.softplus(tf.neg(raw))) as tf.Scalar) : halfSquared(energyOutput(raw, hp), 1);
@@ -113,7 +116,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
         if (!terms.length) throw new Error(`${name}: the inference network has no loss (useTaskLoss off and lambdaG = 0)`);
         return terms.reduce((a, b) => tf.add(a, b) as tf.Scalar);
       });
-      const out: Record<string, tf.Scalar> = { lossV, lossG };
+      const out: Record<string, tf.Scalar> = lossV ? { lossV, lossG } : { lossG };
       if (kept.lossTask) out.lossTask = kept.lossTask;
       return out;
     },

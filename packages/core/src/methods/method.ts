@@ -11,6 +11,8 @@ export interface StepContext {
   readonly hp: HyperParams;
   readonly rng: Rng;
   readonly optimizers: { readonly energy?: NetOptimizer; readonly inference?: NetOptimizer };
+  /** The epoch being trained, from 1 (unset outside the trainer's loop). */
+  readonly epoch?: number;
 }
 
 export interface PredictOptions {
