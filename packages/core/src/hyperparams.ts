@@ -42,6 +42,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnTupleStart: 'init',
   proposalMode: 'train',
   pretrainG: 0,
+  energyTargets: 'soft',
   arch: {},
 };
 
@@ -115,6 +116,7 @@ const CHOICES = {
   dvnInit: ['zeros', 'center'],
   dvnTupleStart: ['init', 'proposal'],
   proposalMode: ['train', 'eval'],
+  energyTargets: ['soft', 'hard'],
   ascentNorm: ['full', 'feasible'],
   dvnAdversarial: ['value', 'loss'],
   dvnInferenceTuples: ['final', 'trajectory'],

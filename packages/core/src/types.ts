@@ -294,6 +294,12 @@ export interface HyperParams {
    * train (g pretrained as the InfNet baseline; 0 = none).
    */
   pretrainG: number;
+  /**
+   * The targets of Eq. 6's terms (ALEN family): 'soft' is the oracle on the soft output itself
+   * (the paper); 'hard' (not in the paper) is the oracle on its decoding, the metric the output
+   * will score once thresholded, so that v does not rate soft outputs above what they decode to.
+   */
+  energyTargets: 'soft' | 'hard';
 
   /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
   arch: Record<string, number | string | boolean>;

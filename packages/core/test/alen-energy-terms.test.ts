@@ -91,6 +91,17 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(() => resolveHyperParams(syntheticTask(), 'alen', { proposalMode: 'test' as never })).toThrow(/proposalMode/);
   });
 
+  it("fits Eq. 6's terms to the oracle on each output's decoding with energyTargets 'hard'", () => {
+    const binary = (rows: number[][]) => rows.every((r) => r.every((v) => v === 0 || v === 1));
+    const soft = targetsOf({ mixTruthV: 1 });
+    expect(soft.outputs.some((o) => !binary(o))).toBe(true);
+    const hard = targetsOf({ mixTruthV: 1, energyTargets: 'hard' });
+    expect(hard.outputs).toHaveLength(3);
+    expect(hard.outputs.every(binary)).toBe(true);
+    // the decoding of y' is y' thresholded at 0.5
+    soft.outputs[0]!.forEach((r, i) => r.forEach((v, k) => expect(hard.outputs[0]![i]![k]).toBe(v >= 0.5 ? 1 : 0)));
+  });
+
   it('changes the energy loss by its weight', () => {
     const loss = (w: number) => targetsOf({ otherTruthV: w }).lossV;
     const [l0, l1, l3] = [loss(0), loss(1), loss(3)];

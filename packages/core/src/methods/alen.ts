@@ -35,7 +35,8 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
     let loss = fit(parts[0]!, 1);
-    terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, task.oracle(y, yStar)), w))));
+    const target = (y: tf.Tensor) => task.oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
+    terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, target(y)), w))));
     return loss as tf.Scalar;
   };
   const make = (h: tf.Tensor) => tf.concat(makers.map(([m]) => m(h)), 0);
