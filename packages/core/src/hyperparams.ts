@@ -27,6 +27,7 @@ export const CORE_DEFAULTS: HyperParams = {
   hardV: 0,
   otherTruthV: 0,
   mixTruthV: 0,
+  mixOtherV: 0,
   dvnTuplesV: 0,
   energyObjective: 'alen',
   taskLossReduction: 'sum',
@@ -130,7 +131,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'pretrainG'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'pretrainG'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -155,7 +156,7 @@ export function validateHyperParams(hp: HyperParams): void {
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
   }
-  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
+  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
   for (const [k, hint] of Object.entries(eq6Terms) as Array<[keyof typeof eq6Terms, string]>) {
     if (hp.energyObjective === 'dvn' && hp[k] > 0) {
       throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train${hint}`);

@@ -231,6 +231,12 @@ export interface HyperParams {
    */
   mixTruthV: number;
   /**
+   * Not in the paper (0 = Eq. 6): weight of one more energy term fitting v(x, y_o) to h(y_o, y*),
+   * where y_o = α·y*ₒ + (1 − α)·y′ mixes g's proposal with another example's ground truth (α ~
+   * U(0, 1) per example): a proposal with plausible wrong labels, as g makes them on new inputs.
+   */
+  mixOtherV: number;
+  /**
    * Not in the paper (0 = Eq. 6): weight of DVN's tuples (`dvn*` settings, as in method `dvn`) as
    * one more term of Eq. 6, each fitted to its oracle value: v also learns the outputs an ascent
    * from DVN's start point meets, while g and prediction stay ALEN's.

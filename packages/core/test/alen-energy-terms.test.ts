@@ -72,6 +72,23 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { mixTruthV: 1 })).toThrow(/mixTruthV weighs a term of Eq\. 6/);
   });
 
+  it("with mixOtherV > 0, also fits y' mixed with another example's ground truth, targeted by the oracle against this one's", () => {
+    const { outputs, truth } = targetsOf({ mixOtherV: 1 });
+    expect(outputs).toHaveLength(3);
+    const [yP, , mix] = outputs as [number[][], number[][], number[][]];
+    // One shift s for the batch; row i is α_i·y*_{i+s} + (1 − α_i)·y′_i.
+    const fits = (s: number) =>
+      mix.every((row, i) => {
+        const other = truth[(i + s) % B]!;
+        const j = other.findIndex((t, k) => Math.abs(t - yP[i]![k]!) > 1e-3);
+        const a = j < 0 ? 0 : (row[j]! - yP[i]![j]!) / (other[j]! - yP[i]![j]!);
+        return a >= -1e-6 && a <= 1 + 1e-6 && row.every((v, k) => Math.abs(v - (a * other[k]! + (1 - a) * yP[i]![k]!)) < 1e-4);
+      });
+    const shifts = Array.from({ length: B - 1 }, (_, k) => k + 1).filter(fits);
+    expect(shifts).toHaveLength(1);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { mixOtherV: 1 })).toThrow(/mixOtherV weighs a term of Eq\. 6/);
+  });
+
   it("with dvnTuplesV > 0, also fits DVN's tuples: with a zero step, each row the start point or the ground truth", () => {
     const { outputs, truth } = targetsOf({ dvnTuplesV: 1, dvnInferenceProb: 0, dvnEta: 0 });
     expect(outputs).toHaveLength(3);

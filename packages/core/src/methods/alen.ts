@@ -7,7 +7,8 @@ import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared
 /**
  * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference), y'' by refinement (AEN fits
  * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
- * another example's ground truth; with `mixTruthV`, on a random point between y' and y*), all
+ * another example's ground truth; with `mixTruthV`, on a random point between y' and y*; with
+ * `mixOtherV`, between y' and another example's y*), all
  * scored in one pass.
  */
 function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
@@ -20,6 +21,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const B = x.shape[0]!;
   const otherTruth = hp.otherTruthV > 0 && B > 1 ? rollBatch(yStar, 1 + Math.floor(rng.next() * (B - 1))) : null;
   const mixed = hp.mixTruthV > 0 ? mixWithTruth(yP, yStar, Array.from({ length: B }, () => rng.next())) : null;
+  const mixedOther = hp.mixOtherV > 0 && B > 1 ? mixWithOther(yP, yStar, 1 + Math.floor(rng.next() * (B - 1)), Array.from({ length: B }, () => rng.next())) : null;
   // Outputs made from x's encoding: y'' (unless AEN) and, with `dvnTuplesV`, DVN's tuples; B rows each.
   const makers: Array<[(h: tf.Tensor) => tf.Tensor, number]> = [];
   if (hp.betaV > 0) makers.push([(h) => refine(energy, h, yP, space, hp, hp.trainSteps).y, hp.betaV]);
@@ -31,6 +33,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
     if (otherTruth) terms.push([otherTruth, hp.otherTruthV]);
     if (mixed) terms.push([mixed, hp.mixTruthV]);
+    if (mixedOther) terms.push([mixedOther, hp.mixOtherV]);
     const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
@@ -44,6 +47,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   yP.dispose();
   otherTruth?.dispose();
   mixed?.dispose();
+  mixedOther?.dispose();
   return loss;
 }
 
@@ -58,6 +62,14 @@ function mixWithTruth(yP: tf.Tensor, yStar: tf.Tensor, alphas: number[]): tf.Ten
   return tf.tidy(() => {
     const a = tf.reshape(tf.tensor1d(alphas), [alphas.length, ...yStar.shape.slice(1).map(() => 1)]);
     return tf.add(tf.mul(a, yStar), tf.mul(tf.sub(1, a), yP));
+  });
+}
+
+/** Row i of α_i·y*_{i+shift} + (1 − α_i)·y′_i: g's proposal with another example's labels mixed in. */
+function mixWithOther(yP: tf.Tensor, yStar: tf.Tensor, shift: number, alphas: number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const other = rollBatch(yStar, shift);
+    return mixWithTruth(yP, other, alphas);
   });
 }
 
