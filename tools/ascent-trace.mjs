@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Follows a trained ALEN-family model's test-time ascent on one split: at each step count, the
+// Follows a trained model's test-time ascent (ALEN family: from g(x); DVN: from its start point) on one split: at each step count, the
 // task's primary metric, the oracle's soft value h(y_t, y*) that v was trained to predict, and v's
 // own rating σ(v(x, y_t)). Where σ(v) rises while h falls, the ascent is exploiting the energy.
 //   node tools/ascent-trace.mjs --task bibtex --run runs/bench/paper/bibtex/alen-s0 --seed 0 --split val
@@ -32,7 +32,7 @@ await useBackend(process.env.ALEN_BACKEND ?? 'wasm');
 const task = getTask(a.task);
 if (task.testViews) throw new Error(`task ${a.task} predicts on test-time views; ascent-trace scores whole outputs only`);
 const { model } = await loadCheckpoint(modelDir);
-if (!model.energy || !model.inference) throw new Error(`${modelDir}: needs an energy and an inference network (an ALEN-family model)`);
+if (!model.energy) throw new Error(`${modelDir}: its method (${model.method}) has no energy network to trace`);
 const all = (await task.load({ dataDir: a.data, seed: Number(a.seed), options: {} }))[a.split];
 if (!all) throw new Error(`task ${a.task} has no split '${a.split}'`);
 const n = Math.min(all.size, a.limit ? Number(a.limit) : all.size);
