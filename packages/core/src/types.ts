@@ -189,6 +189,8 @@ export interface HyperParams {
   energyOutput: 'sigmoid' | 'linear';
 
   // ALEN losses (Eq. 6, 7, 11)
+  /** Weight of Eq. 6's ground-truth term ½(v(x, y*) − 1)² (1 in the paper). */
+  truthV: number;
   lambdaV: number;
   betaV: number;
   lambdaG: number;

@@ -125,4 +125,11 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(l1).toBeGreaterThan(l0);
     expect(l3).toBeGreaterThan(l1);
   });
+
+  it("weighs the ground truth's term by truthV", () => {
+    const loss = (w: number) => targetsOf({ truthV: w }).lossV;
+    const [l0, l1, l2] = [loss(0), loss(1), loss(2)];
+    expect(l1).toBeGreaterThan(l0);
+    expect(l2 - l1).toBeCloseTo(l1 - l0, 5);
+  });
 });

@@ -37,7 +37,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
-    let loss = fit(parts[0]!, 1);
+    let loss = tf.mul(fit(parts[0]!, 1), hp.truthV) as tf.Scalar;
     const target = (y: tf.Tensor) => task.oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
     terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, target(y)), w))));
     return loss as tf.Scalar;
