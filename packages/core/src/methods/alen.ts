@@ -5,8 +5,8 @@ import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
 import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
- * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference), y'' by refinement (AEN fits
- * no y''); v fits 1 on the ground truth and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
+ * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference),
+ * y'' by refinement (AEN fits no y''); v fits 1 on the ground truth (weighted by `truthV`) and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
  * another example's ground truth; with `mixTruthV`, on a random point between y' and y*; with
  * `mixOtherV`, between y' and another example's y*), all
  * scored in one pass.
