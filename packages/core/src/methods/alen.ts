@@ -6,10 +6,10 @@ import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared
 
 /**
  * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference),
- * y'' by refinement (AEN fits no y''); v fits 1 on the ground truth (weighted by `truthV`) and h(·, y*) on y' and y'' (and, with `otherTruthV`, on
- * another example's ground truth; with `mixTruthV`, on a random point between y' and y*; with
- * `mixOtherV`, between y' and another example's y*), all
- * scored in one pass.
+ * y'' by refinement (AEN fits no y''); v fits 1 on the ground truth (weighted by `truthV`) and
+ * h(·, y*) on y' and y'' (and, with `otherTruthV`, on another example's ground truth; with
+ * `mixTruthV`, on a random point between y' and y*; with `mixOtherV`, between y' and another
+ * example's y*), all scored in one pass.
  */
 function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
   const { hp, task, rng } = ctx;
