@@ -43,6 +43,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   proposalMode: 'train',
+  proposalInputDropout: 0,
   pretrainG: 0,
   energyTargets: 'soft',
   arch: {},
@@ -132,7 +133,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'pretrainG'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'pretrainG', 'proposalInputDropout'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -141,6 +142,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
   }
+  if (hp.proposalInputDropout >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter proposalInputDropout must be a rate in [0, 1), got ${hp.proposalInputDropout}`);
   if (hp.emaDecay >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter emaDecay must be < 1 (0 = no averaging), got ${hp.emaDecay}`);
   for (const k of ['dvnInferenceProb', 'dvnOtherTruth'] as const) {
     if (hp[k] > 1) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} is a probability: it must be ≤ 1, got ${hp[k]}`);

@@ -298,6 +298,11 @@ export interface HyperParams {
    */
   proposalMode: 'train' | 'eval';
   /**
+   * Dropout on x when g proposes y′ for the energy's update (ALEN family; 0 = none): proposals
+   * for training inputs then err more like g's proposals for new inputs, which v must rate.
+   */
+  proposalInputDropout: number;
+  /**
    * ALEN family: epochs at the start in which g trains on its task loss alone and v does not
    * train (g pretrained as the InfNet baseline; 0 = none).
    */

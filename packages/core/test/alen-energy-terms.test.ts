@@ -108,6 +108,15 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(() => resolveHyperParams(syntheticTask(), 'alen', { proposalMode: 'test' as never })).toThrow(/proposalMode/);
   });
 
+  it("drops out g's input when it proposes y' with proposalInputDropout > 0", () => {
+    const close = (a: number[][], b: number[][]) => a.every((r, i) => r.every((v, k) => Math.abs(v - b[i]![k]!) < 1e-5));
+    const plain = targetsOf({ proposalMode: 'eval' });
+    const dropped = targetsOf({ proposalMode: 'eval', proposalInputDropout: 0.5 });
+    expect(close(plain.outputs[0]!, plain.gEval)).toBe(true);
+    expect(close(dropped.outputs[0]!, dropped.gEval)).toBe(false);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen', { proposalInputDropout: 1 })).toThrow(/proposalInputDropout must be a rate/);
+  });
+
   it("fits Eq. 6's terms to the oracle on each output's decoding with energyTargets 'hard'", () => {
     const binary = (rows: number[][]) => rows.every((r) => r.every((v) => v === 0 || v === 1));
     const soft = targetsOf({ mixTruthV: 1 });

@@ -1,4 +1,5 @@
 import { tf } from '../tf.js';
+import { dropout } from '../params.js';
 import type { Batch, EnergyNet, InferenceNet, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
@@ -54,7 +55,8 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
 /** y′ = g(x) for the energy's update, with g in `proposalMode`. */
 function proposal(inference: InferenceNet, x: tf.Tensor, ctx: StepContext): tf.Tensor {
   const mode = ctx.hp.proposalMode === 'eval' ? EVAL : { training: true, rng: ctx.rng };
-  return tf.tidy(() => ctx.task.outputSpace.activate(inference.logits(x, mode)));
+  const rate = ctx.hp.proposalInputDropout;
+  return tf.tidy(() => ctx.task.outputSpace.activate(inference.logits(rate > 0 ? dropout(x, rate, { training: true, rng: ctx.rng }) : x, mode)));
 }
 
 /** Row i of α_i·y* + (1 − α_i)·y′: points on the segment a refinement from y′ should climb. */
