@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Follows a trained model's test-time ascent (ALEN family: from g(x); DVN: from its start point) on one split: at each step count, the
-// task's primary metric, the oracle's soft value h(y_t, y*) that v was trained to predict, and v's
+// Follows a trained model's test-time ascent (ALEN family: from g(x); DVN: from its start point)
+// on one split: at each step count, the task's primary metric, the oracle's soft value h(y_t, y*) that v was trained to predict, and v's
 // own rating σ(v(x, y_t)). Where σ(v) rises while h falls, the ascent is exploiting the energy.
 //   node tools/ascent-trace.mjs --task bibtex --run runs/bench/paper/bibtex/alen-s0 --seed 0 --split val
 // The seed must be the run's seed: it decides the validation hold-out. Tasks with test-time views
@@ -8,7 +8,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getTask, loadCheckpoint, predictDataset, stepCurve, tf, useBackend } from '@alen/core';
+import { getTask, loadCheckpoint, predictDataset, tf, useBackend } from '@alen/core';
 import '@alen/multilabel';
 import '@alen/lfw';
 
@@ -40,7 +40,6 @@ const per = (shape) => shape.reduce((p, q) => p * q, 1);
 const data = { ...all, size: n, x: all.x.subarray(0, n * per(all.xShape)), y: all.y.subarray(0, n * per(all.yShape)), ids: all.ids?.slice(0, n) };
 const steps = a.steps.split(',').map(Number).sort((p, q) => p - q);
 const key = task.primaryMetric;
-const curve = await stepCurve(model, data, steps);
 const { recorded } = await predictDataset(model, data, { steps: 0, record: steps });
 const x = tf.tensor(data.x, [n, ...data.xShape]);
 const yStar = tf.tensor(data.y, [n, ...data.yShape]);
@@ -52,7 +51,8 @@ steps.forEach((s, i) => {
   const y = tf.tensor(recorded[i], [n, ...data.yShape]);
   const soft = mean(task.oracle(y, yStar));
   const rated = tf.tidy(() => mean(tf.sigmoid(model.energy.score(h, y, { training: false }))));
-  console.log(`| ${s} | ${curve[i].metrics[key].toFixed(2)} | ${soft.toFixed(4)} | ${rated.toFixed(4)} |`);
+  const metric = task.evaluate(recorded[i], data)[key];
+  console.log(`| ${s} | ${metric.toFixed(2)} | ${soft.toFixed(4)} | ${rated.toFixed(4)} |`);
   y.dispose();
 });
 tf.dispose([x, yStar, h]);

@@ -28,6 +28,7 @@ function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; tru
 }
 
 const same = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-6);
+const close = (a: number[][], b: number[][]) => a.every((r, i) => r.every((v, k) => Math.abs(v - b[i]![k]!) < 1e-5));
 /** The shifts s for which `rows` is the ground truth rolled by s (row i holds truth[(i + s) mod B]). */
 const rolledBy = (rows: number[][], truth: number[][]) =>
   Array.from({ length: B - 1 }, (_, k) => k + 1).filter((s) => rows.every((r, i) => same(r, truth[(i + s) % B]!)));
@@ -100,7 +101,6 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
   });
 
   it("proposes y' with g in train mode (dropout) by default, in eval mode with proposalMode 'eval'", () => {
-    const close = (a: number[][], b: number[][]) => a.every((r, i) => r.every((v, k) => Math.abs(v - b[i]![k]!) < 1e-5));
     const train = targetsOf({ arch: { dropout: 0.5 } });
     expect(close(train.outputs[0]!, train.gEval)).toBe(false);
     const evalMode = targetsOf({ arch: { dropout: 0.5 }, proposalMode: 'eval' });
@@ -109,7 +109,6 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
   });
 
   it("drops out g's input when it proposes y' with proposalInputDropout > 0", () => {
-    const close = (a: number[][], b: number[][]) => a.every((r, i) => r.every((v, k) => Math.abs(v - b[i]![k]!) < 1e-5));
     const plain = targetsOf({ proposalMode: 'eval' });
     const dropped = targetsOf({ proposalMode: 'eval', proposalInputDropout: 0.5 });
     expect(close(plain.outputs[0]!, plain.gEval)).toBe(true);
