@@ -34,11 +34,13 @@ describe('weizmann task object', () => {
     expect(alen.arch.vFc1).toBe(384);
     const dvn = resolveHyperParams(weizmannTask, 'dvn');
     expect([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit]).toEqual([30, true, 'zeros']);
+    expect([dvn.dvnInferenceTuples, dvn.dvnOtherTruth]).toEqual(['trajectory', 0.5]);
     expect(resolveHyperParams(weizmannTask, 'aen').eta).toBe(0.5);
     // alen-dvn: ALEN's schedule and steps, DVN's tuples for the energy.
     const hybrid = resolveHyperParams(weizmannTask, 'alen-dvn');
     expect([hybrid.eta, hybrid.epochs, hybrid.energyObjective]).toEqual([alen.eta, alen.epochs, 'dvn']);
     expect([hybrid.dvnSteps, hybrid.dvnNormalized, hybrid.dvnEta, hybrid.dvnInit]).toEqual([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnEta, dvn.dvnInit]);
+    expect([hybrid.dvnInferenceTuples, hybrid.dvnOtherTruth]).toEqual(['final', 0]);
   });
 
   it('loads either source through LoadContext options and limit', async () => {
