@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import {
-  AlenError, assertMethod, getTask, resolveHyperParams, limitTaskData, train, evaluateModel, stepCurve,
+  AlenError, assertMethod, getTask, resolveHyperParams, limitTaskData, train, evaluateModel, predictWithCurve, predictionSteps, takeFirst,
   writeFileAtomic, jsonlLogger, tf, methodFamily, predictDataset, lockRunFolder,
   type Callback, type HyperParamOverrides, type HyperParams, type MethodName, type Metrics, type Split, type CurvePoint, type Task,
+  type Model, type Dataset,
 } from '@alen/core';
 import { progressCallback } from './progress.js';
 
@@ -68,6 +69,14 @@ export function hardware(): string {
   return `${cpus.length}× ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
 }
 
+/** Examples per second of a plain prediction of the split's first evaluation batch. */
+async function examplesPerSecond(model: Model, data: Dataset): Promise<number> {
+  const part = takeFirst(data, model.hp.evalBatchSize);
+  const t0 = performance.now();
+  await predictDataset(model, part);
+  return part.size / ((performance.now() - t0) / 1000);
+}
+
 /** Trains one configuration into a run folder, evaluates it, and writes result.json. */
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   const task = getTask(o.task);
@@ -105,12 +114,15 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
   if (!res.interrupted) {
     val = await evaluateModel(res.model, data.val);
     if (o.evaluateTest !== false) {
+      const curveSteps = method !== 'infnet' ? o.curveSteps ?? [] : [];
       const t0 = performance.now();
-      const { pred } = await predictDataset(res.model, data.test);
+      const out = await predictWithCurve(res.model, data.test, curveSteps);
       inferenceExamplesPerSecond = data.test.size / ((performance.now() - t0) / 1000);
-      test = task.evaluate(pred, data.test);
+      // The curve's ascent ran past the prediction's steps: time a plain prediction of one batch instead.
+      if (Math.max(0, ...curveSteps) > predictionSteps(res.model)) inferenceExamplesPerSecond = await examplesPerSecond(res.model, data.test);
+      test = out.metrics;
+      if (curveSteps.length) curve = out.curve;
       if (methodFamily(method) === 'alen') testInferenceOnly = await evaluateModel(res.model, data.test, { inferenceOnly: true });
-      if (o.curveSteps?.length && method !== 'infnet') curve = await stepCurve(res.model, data.test, o.curveSteps);
     }
   }
   const result: ExperimentResult = {

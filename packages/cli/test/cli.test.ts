@@ -286,6 +286,13 @@ describe('sweep and bench', () => {
       for (const k of ['trainSeconds', 'stepsPerSecond', 'inferenceExamplesPerSecond', 'peakRssMB', 'numTensorsEnd', 'hardware', 'backend', 'seed']) expect(run[k], k).toBeDefined();
     }
     expect(json.curves.alen.length).toBeGreaterThan(5);
+    // the test prediction is read off the curve's ascent: the curve at the run's own step count is its test score
+    const alenRun = json.runs.find((x: { method: string }) => x.method === 'alen');
+    const atTestSteps = alenRun.curve.find((p: { steps: number }) => p.steps === alenRun.hp.testSteps);
+    expect(atTestSteps, `curve has no point at testSteps ${alenRun.hp.testSteps}`).toBeDefined();
+    expect(atTestSteps.metrics).toEqual(alenRun.test);
+    expect(alenRun.curve[0].steps).toBe(0);
+    expect(alenRun.curve[0].metrics).toEqual(alenRun.testInferenceOnly);
     const md = fs.readFileSync(path.join(dir, 'results', 'quick', 'toy.md'), 'utf8');
     expect(md).toMatch(/\| alen \| .* ± /);
     // per-epoch training curves, averaged over seeds

@@ -27,9 +27,23 @@ export interface CurvePoint {
 
 /** Metrics after each of the given numbers of ascent steps, from one inference run. */
 export async function stepCurve(model: Model, data: Dataset, steps: readonly number[], opts: PredictionOptions = {}): Promise<CurvePoint[]> {
+  return (await predictWithCurve(model, data, steps, { ...opts, steps: 0 })).curve;
+}
+
+/**
+ * The prediction (at `opts.steps`, else the model's own step count) and the step curve from one
+ * ascent: the curve's points are iterates of the same run, so the prediction costs no second pass.
+ */
+export async function predictWithCurve(
+  model: Model, data: Dataset, steps: readonly number[], opts: PredictionOptions = {},
+): Promise<{ pred: Float32Array; metrics: Metrics; curve: CurvePoint[] }> {
   const sorted = [...new Set(steps)].sort((a, b) => a - b);
-  const { recorded } = await predictDataset(model, data, { ...opts, steps: 0, record: sorted });
-  return sorted.map((s, i) => ({ steps: s, metrics: checkedMetrics(model, data, recorded[i]!) }));
+  const { pred, recorded } = await predictDataset(model, data, { ...opts, record: sorted });
+  return {
+    pred,
+    metrics: checkedMetrics(model, data, pred),
+    curve: sorted.map((s, i) => ({ steps: s, metrics: checkedMetrics(model, data, recorded[i]!) })),
+  };
 }
 
 /** Picks the number of test-time steps with the best primary metric on (validation) data; ties go to fewer steps. */

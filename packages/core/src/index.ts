@@ -32,9 +32,9 @@ export type { Model } from './model.js';
 export { NetOptimizer } from './optim.js';
 export { train, CHECKPOINT_BEST, CHECKPOINT_LAST, FINAL_MODEL } from './trainer.js';
 export type { TrainOptions, TrainResult } from './trainer.js';
-export { predictBatch, predictDataset } from './predict.js';
+export { predictBatch, predictDataset, predictionSteps } from './predict.js';
 export type { PredictionOptions, DatasetPrediction } from './predict.js';
-export { evaluateModel, stepCurve, selectTestSteps } from './evaluate.js';
+export { evaluateModel, stepCurve, predictWithCurve, selectTestSteps } from './evaluate.js';
 export type { Metrics, CurvePoint } from './evaluate.js';
 
 // Checkpoints and callbacks

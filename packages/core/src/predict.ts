@@ -50,6 +50,12 @@ export interface DatasetPrediction {
   readonly recorded: Float32Array[];
 }
 
+/** The ascent steps a prediction with these options takes (0 for the inference network alone). */
+export function predictionSteps(model: Model, opts: PredictionOptions = {}): number {
+  if (opts.inferenceOnly) return 0;
+  return opts.steps ?? getMethod(model.method).defaultSteps(model.hp);
+}
+
 /** Predicts a whole split in batches of `hp.evalBatchSize`. */
 export async function predictDataset(model: Model, data: Dataset, opts: PredictionOptions = {}): Promise<DatasetPrediction> {
   const per = model.yShape.reduce((a, b) => a * b, 1);

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useBackend, gradientAscent, boxSpace, simplexSpace, projectSimplex, createModel, resolveHyperParams, Rng } from '../src/index.js';
+import {
+  tf, useBackend, gradientAscent, boxSpace, simplexSpace, projectSimplex, createModel, resolveHyperParams, Rng,
+  predictDataset, predictWithCurve, predictionSteps, stepCurve,
+} from '../src/index.js';
 import { syntheticTask, syntheticData, L } from './fixtures/synthetic-task.js';
 import { adversarialStep } from '../src/methods/dvn.js';
 
@@ -177,5 +180,28 @@ describe('projections keep outputs feasible', () => {
   it('simplex decode is one-hot argmax; box decode thresholds at 0.5', async () => {
     expect(Array.from(await simplexSpace().decode(tf.tensor2d([[0.2, 0.5, 0.3]])).data())).toEqual([0, 1, 0]);
     expect(Array.from(await boxSpace().decode(tf.tensor1d([0.49, 0.5, 0.9])).data())).toEqual([0, 1, 1]);
+  });
+  it('predictWithCurve: one ascent gives the plain prediction and the step curve', async () => {
+    const task = syntheticTask();
+    const data = syntheticData({ train: 1, val: 1, test: 40 });
+    const hp = resolveHyperParams(task, 'alen', { testSteps: 3, evalBatchSize: 16, eta: 0.5 });
+    const model = createModel(task, 'alen', hp, { xShape: [12], yShape: [L] }, new Rng(5));
+    expect(predictionSteps(model)).toBe(3);
+    expect(predictionSteps(model, { steps: 7 })).toBe(7);
+    expect(predictionSteps(model, { inferenceOnly: true })).toBe(0);
+    const dvn = createModel(task, 'dvn', resolveHyperParams(task, 'dvn', { dvnSteps: 11 }), { xShape: [12], yShape: [L] }, new Rng(5));
+    expect(predictionSteps(dvn)).toBe(11);
+    const before = tf.memory().numTensors;
+    const both = await predictWithCurve(model, data.test, [6, 0, 3, 1]);
+    expect(tf.memory().numTensors).toBe(before);
+    const plain = await predictDataset(model, data.test);
+    expect(Array.from(both.pred)).toEqual(Array.from(plain.pred));
+    expect(both.curve.map((p) => p.steps)).toEqual([0, 1, 3, 6]);
+    expect(both.curve[2]!.metrics).toEqual(both.metrics);
+    // the curve is that of a separate stepCurve run, and refinement moves the outputs (the test can fail)
+    expect(both.curve).toEqual(await stepCurve(model, data.test, [0, 1, 3, 6]));
+    const y0 = await predictDataset(model, data.test, { steps: 0 });
+    expect(Array.from(y0.pred).some((v, i) => Math.abs(v - plain.pred[i]!) > 1e-4)).toBe(true);
+    for (const net of [model.energy, model.inference, dvn.energy, dvn.inference]) net?.params.dispose();
   });
 });

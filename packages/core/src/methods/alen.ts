@@ -136,6 +136,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       return out;
     },
 
+    defaultSteps: (hp) => hp.testSteps,
     predict(x, model, opts) {
       const inference = requireNet(model.inference, 'an inference', name);
       const space = model.task.outputSpace;

@@ -107,6 +107,7 @@ export function dvnMethod(): Method {
       const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
       return { lossV: dvnEnergyUpdate(batch, ctx, energy) };
     },
+    defaultSteps: (hp) => hp.dvnSteps,
     predict(x, model, opts) {
       const energy = requireNet(model.energy, 'an energy', 'dvn');
       const space = model.task.outputSpace;

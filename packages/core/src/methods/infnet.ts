@@ -17,6 +17,7 @@ export function infnetMethod(): Method {
       });
       return { lossG, lossTask: tf.clone(lossG) };
     },
+    defaultSteps: () => 0,
     predict(x, model, opts) {
       const g = requireNet(model.inference, 'an inference', 'infnet');
       const y = tf.tidy(() => model.task.outputSpace.activate(g.logits(x, EVAL)));

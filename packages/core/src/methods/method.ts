@@ -31,6 +31,8 @@ export interface PredictOptions {
 export interface Method {
   readonly name: MethodName;
   trainStep(batch: Batch, ctx: StepContext): Record<string, tf.Scalar>;
+  /** The ascent steps a prediction takes when `steps` is not given (0: no ascent). */
+  defaultSteps(hp: HyperParams): number;
   /** Predicts a batch: the output after `steps` and the recorded intermediate outputs (caller disposes). */
   predict(x: tf.Tensor, model: Model, opts: PredictOptions): { y: tf.Tensor; recorded: tf.Tensor[] };
 }
