@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadCheckpoint, limitTaskData, evaluateModel, stepCurve, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
+import { loadCheckpoint, limitTaskData, predictWithCurve, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
 import { globalOptions, limitOptions, limitFrom, setup, parseSteps, type GlobalArgs } from './common.js';
 import { parseOptions, parseSets } from '../overrides.js';
 import { resolveCheckpoint } from '../checkpoint-dir.js';
@@ -45,9 +45,10 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
     const data = limitTaskData(await model.task.load({ dataDir, seed, options, limit: limitFrom(a) }), limitFrom(a));
     const split = data[a.split];
     const opts = { steps: a.steps, inferenceOnly: a.inferenceOnly, viewMode: a.viewMode };
-    const metrics = await evaluateModel(model, split, opts);
     const steps = parseSteps(a.curve);
-    const curve = steps ? await stepCurve(model, split, steps, opts) : undefined;
+    // one ascent: the metrics at the model's (or --steps') step count, the curve from its iterates
+    const { metrics, curve: points } = await predictWithCurve(model, split, steps ?? [], opts);
+    const curve = steps ? points : undefined;
     const out = { checkpoint: modelDir, task: model.task.name, method: model.method, split: a.split, size: split.size, metrics, curve };
     if (a.json) {
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
