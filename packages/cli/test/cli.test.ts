@@ -3,9 +3,11 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, afterEach } from 'vitest';
 import { LOCK_FILE } from '@alen/core';
-import { alen, alenInBackground, tmpDir, snapshot, TOY, NOT_A_PLUGIN } from './helpers.js';
+import { alen, alenInBackground, stopBackground, tmpDir, snapshot, TOY, NOT_A_PLUGIN } from './helpers.js';
+
+afterEach(stopBackground);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isAlive = (pid: number) => {

@@ -43,10 +43,22 @@ export function snapshot(dir: string): Record<string, string> {
 }
 
 /** Starts the built `alen` binary in the background: the child, its stderr so far, and its exit code. */
+const background = new Set<ChildProcess>();
+
 export function alenInBackground(args: string[]): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [CLI, ...args]);
+  background.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => { background.delete(child); resolve(code); }));
   return { child, stderr: () => stderr, exited };
+}
+
+/**
+ * Stops what a test left running in the background (a test that failed or timed out before its
+ * own kill): SIGTERM, which a sweep or bench passes on to its trainers, so no 100000-epoch run outlives the suite.
+ */
+export async function stopBackground(): Promise<void> {
+  const left = [...background];
+  await Promise.all(left.map((c) => new Promise<void>((resolve) => { c.once('close', () => resolve()); c.kill('SIGTERM'); })));
 }
