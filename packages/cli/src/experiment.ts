@@ -112,7 +112,9 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
   let curve: CurvePoint[] | undefined;
   let inferenceExamplesPerSecond: number | undefined;
   if (!res.interrupted) {
-    val = await evaluateModel(res.model, data.val);
+    // The trainer's choice of test steps already scored validation at the chosen count: no second pass.
+    const chosen = res.testStepsCurve?.find((p) => p.steps === predictionSteps(res.model));
+    val = chosen ? chosen.metrics : await evaluateModel(res.model, data.val);
     if (o.evaluateTest !== false) {
       const curveSteps = method !== 'infnet' ? o.curveSteps ?? [] : [];
       const t0 = performance.now();

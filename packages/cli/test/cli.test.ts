@@ -122,6 +122,10 @@ describe('train → eval → predict on a run folder', () => {
     const r = alen(['eval', '--checkpoint', run, ...P, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).metrics.f1).toBeCloseTo(result.test.f1, 6);
+    // result.val comes from the trainer's step selection, not a pass of its own: a fresh pass agrees
+    const val = alen(['eval', '--checkpoint', run, ...P, '--split', 'val', '--json']);
+    expect(val.code, val.stderr).toBe(0);
+    expect(JSON.parse(val.stdout).metrics.f1).toBeCloseTo(result.val.f1, 6);
   });
 
   it('eval --set changes inference settings only: the same steps reproduce, others differ, training settings are refused', () => {

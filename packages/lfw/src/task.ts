@@ -63,7 +63,7 @@ export const lfwTask = defineTask({
     },
     paper: {
       methods: ['infnet', 'alen', 'dvn'],
-      seeds: [0],
+      seeds: [0, 1, 2],
     },
   },
   paper: {
