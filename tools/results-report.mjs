@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import sharp from 'sharp';
+import { formatRate } from '@alen/cli';
 
 const { values: args } = parseArgs({
   options: {
@@ -99,7 +100,7 @@ for (const r of reports) {
       row.delta?.[r.primaryMetric] !== undefined ? (row.delta[r.primaryMetric] >= 0 ? '+' : '') + row.delta[r.primaryMetric].toFixed(2) : '–',
       row.trainSeconds.toFixed(0),
       row.stepsPerSecond.toFixed(1),
-      Number.isFinite(row.inferenceExamplesPerSecond) ? row.inferenceExamplesPerSecond.toFixed(0) : '–',
+      formatRate(row.inferenceExamplesPerSecond),
       '`' + row.command + '`',
     ]),
   );

@@ -19,3 +19,9 @@ export function meanStd(xs: readonly number[], digits = 2): string {
   if (!xs.length) return '–';
   return xs.length === 1 ? xs[0]!.toFixed(digits) : `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
 }
+
+/** A rate for a table: whole numbers from 10 up, two significant digits below (0.10 ex/s is not 0). */
+export function formatRate(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x) || x <= 0) return '–';
+  return x >= 10 ? x.toFixed(0) : x.toPrecision(2);
+}

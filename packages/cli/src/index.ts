@@ -7,4 +7,4 @@ export type { ExperimentOptions, ExperimentResult } from './experiment.js';
 export { progressCallback } from './progress.js';
 export { runJobs } from './pool.js';
 export type { Job, JobOutcome } from './pool.js';
-export { markdownTable, mean, std, meanStd } from './format.js';
+export { markdownTable, mean, std, meanStd, formatRate } from './format.js';

@@ -6,7 +6,7 @@ import { prepareRunFolder } from '../bench-runs.js';
 import { globalChildArgs, globalOptions, setup, log, parseSeeds, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
 import { readResult, runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
-import { markdownTable, mean, meanStd, std } from '../format.js';
+import { formatRate, markdownTable, mean, meanStd, std } from '../format.js';
 
 interface BenchArgs extends GlobalArgs {
   task: string;
@@ -197,7 +197,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
           r.paper ? Object.entries(r.paper).map(([k, v]) => `${k} ${v}`).join(', ') : '–',
           r.delta?.[task.primaryMetric] !== undefined ? r.delta[task.primaryMetric]!.toFixed(2) : '–',
           r.epochs, r.trainSeconds.toFixed(0), r.stepsPerSecond.toFixed(1),
-          r.inferenceExamplesPerSecond && Number.isFinite(r.inferenceExamplesPerSecond) ? r.inferenceExamplesPerSecond.toFixed(0) : '–',
+          formatRate(r.inferenceExamplesPerSecond),
           r.peakRssMB.toFixed(0), '`' + r.command + '`',
         ]),
       ) +
