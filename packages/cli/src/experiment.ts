@@ -124,7 +124,10 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
       if (Math.max(0, ...curveSteps) > predictionSteps(res.model)) inferenceExamplesPerSecond = await examplesPerSecond(res.model, data.test);
       test = out.metrics;
       if (curveSteps.length) curve = out.curve;
-      if (methodFamily(method) === 'alen') testInferenceOnly = await evaluateModel(res.model, data.test, { inferenceOnly: true });
+      if (methodFamily(method) === 'alen') {
+        // ALEN's curve starts at g(x) itself: its point at 0 steps is the inference network alone.
+        testInferenceOnly = out.curve.find((p) => p.steps === 0)?.metrics ?? await evaluateModel(res.model, data.test, { inferenceOnly: true });
+      }
     }
   }
   const result: ExperimentResult = {

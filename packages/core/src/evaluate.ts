@@ -1,6 +1,6 @@
 import type { Dataset } from './types.js';
 import type { Model } from './model.js';
-import { predictDataset, type PredictionOptions } from './predict.js';
+import { predictDataset, predictionSteps, type PredictionOptions } from './predict.js';
 import { AlenError } from './errors.js';
 
 export type Metrics = Record<string, number>;
@@ -25,9 +25,17 @@ export interface CurvePoint {
   readonly metrics: Metrics;
 }
 
+const sortedSteps = (steps: readonly number[]) => [...new Set(steps)].sort((a, b) => a - b);
+
+function curveOf(model: Model, data: Dataset, sorted: readonly number[], recorded: readonly Float32Array[]): CurvePoint[] {
+  return sorted.map((s, i) => ({ steps: s, metrics: checkedMetrics(model, data, recorded[i]!) }));
+}
+
 /** Metrics after each of the given numbers of ascent steps, from one inference run. */
 export async function stepCurve(model: Model, data: Dataset, steps: readonly number[], opts: PredictionOptions = {}): Promise<CurvePoint[]> {
-  return (await predictWithCurve(model, data, steps, { ...opts, steps: 0 })).curve;
+  const sorted = sortedSteps(steps);
+  const { recorded } = await predictDataset(model, data, { ...opts, steps: 0, record: sorted });
+  return curveOf(model, data, sorted, recorded);
 }
 
 /**
@@ -37,13 +45,11 @@ export async function stepCurve(model: Model, data: Dataset, steps: readonly num
 export async function predictWithCurve(
   model: Model, data: Dataset, steps: readonly number[], opts: PredictionOptions = {},
 ): Promise<{ pred: Float32Array; metrics: Metrics; curve: CurvePoint[] }> {
-  const sorted = [...new Set(steps)].sort((a, b) => a - b);
+  const sorted = sortedSteps(steps);
   const { pred, recorded } = await predictDataset(model, data, { ...opts, record: sorted });
-  return {
-    pred,
-    metrics: checkedMetrics(model, data, pred),
-    curve: sorted.map((s, i) => ({ steps: s, metrics: checkedMetrics(model, data, recorded[i]!) })),
-  };
+  const curve = curveOf(model, data, sorted, recorded);
+  const at = curve.find((p) => p.steps === predictionSteps(model, opts));
+  return { pred, metrics: at ? at.metrics : checkedMetrics(model, data, pred), curve };
 }
 
 /** Picks the number of test-time steps with the best primary metric on (validation) data; ties go to fewer steps. */

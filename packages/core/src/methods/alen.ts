@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import { dropout } from '../params.js';
-import type { Batch, EnergyNet, InferenceNet, MethodName } from '../types.js';
+import type { Batch, EnergyNet, HyperParams, InferenceNet, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
 import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
@@ -93,6 +93,9 @@ function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, 
  * AEN has βv = 0, ALEN-no-task has `useTaskLoss` off; ALEN-DVN (not in the papers) trains v by
  * DVN's objective instead of Eq. 6 and keeps the rest.
  */
+/** ALEN's prediction refines g(x) by `testSteps` normalized ascent steps. */
+const defaultSteps = (hp: HyperParams): number => hp.testSteps;
+
 export function alenMethod(name: MethodName = 'alen'): Method {
   return {
     name,
@@ -136,12 +139,12 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       return out;
     },
 
-    defaultSteps: (hp) => hp.testSteps,
+    defaultSteps,
     predict(x, model, opts) {
       const inference = requireNet(model.inference, 'an inference', name);
       const space = model.task.outputSpace;
       const y0 = tf.tidy(() => space.activate(inference.logits(x, EVAL)));
-      const steps = opts.inferenceOnly ? 0 : (opts.steps ?? model.hp.testSteps);
+      const steps = opts.inferenceOnly ? 0 : (opts.steps ?? defaultSteps(model.hp));
       const record = opts.inferenceOnly ? opts.record?.map(() => 0) : opts.record;
       if (!model.energy || (steps === 0 && !record?.some((t) => t > 0))) {
         return { y: y0, recorded: (record ?? []).map(() => tf.clone(y0)) };

@@ -99,6 +99,9 @@ export function dvnTuples(batch: Batch, ctx: StepContext, energy: EnergyNet, pro
     });
 }
 
+/** DVN predicts by `dvnSteps` ascent steps from its start point. */
+const defaultSteps = (hp: HyperParams): number => hp.dvnSteps;
+
 /** DVN: the value net trained by {@link dvnEnergyUpdate}, prediction by ascent from the start point. */
 export function dvnMethod(): Method {
   return {
@@ -107,13 +110,13 @@ export function dvnMethod(): Method {
       const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
       return { lossV: dvnEnergyUpdate(batch, ctx, energy) };
     },
-    defaultSteps: (hp) => hp.dvnSteps,
+    defaultSteps,
     predict(x, model, opts) {
       const energy = requireNet(model.energy, 'an energy', 'dvn');
       const space = model.task.outputSpace;
       const h = tf.tidy(() => energy.encode(x, EVAL));
       const y0 = startPoint([x.shape[0]!, ...outputShapeFor(model, x.shape.slice(1))], space, model.hp);
-      const res = dvnAscent(energy, h, y0, space, model.hp, opts.steps ?? model.hp.dvnSteps, opts.record);
+      const res = dvnAscent(energy, h, y0, space, model.hp, opts.steps ?? defaultSteps(model.hp), opts.record);
       disposeEncoding(h, x);
       y0.dispose();
       return res;
