@@ -5,9 +5,10 @@ import {
   AlenError, assertMethod, getTask, resolveHyperParams, limitTaskData, train, evaluateModel, predictWithCurve, predictionSteps, takeFirst,
   writeFileAtomic, jsonlLogger, tf, methodFamily, predictDataset, lockRunFolder,
   type Callback, type HyperParamOverrides, type HyperParams, type MethodName, type Metrics, type Split, type CurvePoint, type Task,
-  type Model, type Dataset,
+  type Model, type Dataset, type TaskData, concatDatasets, getMethod,
 } from '@alen/core';
 import { progressCallback } from './progress.js';
+import { hyperParamDiff } from './bench-runs.js';
 
 export interface ExperimentOptions {
   readonly task: string;
@@ -27,6 +28,12 @@ export interface ExperimentOptions {
   readonly evaluateTest?: boolean;
   /** Test-time step counts for a convergence curve on the test split. */
   readonly curveSteps?: readonly number[];
+  /**
+   * After training (or on a finished run folder), train again from scratch on train + validation
+   * for the best epoch's count with the chosen test steps, into `<outDir>/refit`, and evaluate
+   * that model on test too (DVN's protocol for the horses). result.json gains `refit`.
+   */
+  readonly refit?: boolean;
   readonly command?: string;
   readonly log?: (m: string) => void;
 }
@@ -59,7 +66,27 @@ export interface ExperimentResult {
   readonly hardware: string;
   readonly command?: string;
   readonly finishedAt: string;
+  /** The refit on train + validation (`--refit`), when it has run. */
+  readonly refit?: RefitResult;
 }
+
+/** A model trained on train + validation with the choices its validated run made. */
+export interface RefitResult {
+  readonly trainSize: number;
+  /** The validated run's best epoch. */
+  readonly epochs: number;
+  /** The test-time ascent steps chosen on validation by the validated run. */
+  readonly steps: number;
+  readonly test?: Metrics;
+  readonly testInferenceOnly?: Metrics;
+  readonly curve?: readonly CurvePoint[];
+  readonly trainSeconds: number;
+  readonly stepsPerSecond: number;
+  readonly inferenceExamplesPerSecond?: number;
+  readonly finishedAt: string;
+}
+
+export const REFIT_DIR = 'refit';
 
 export const RESULT_FILE = 'result.json';
 export const CONFIG_FILE = 'config.json';
@@ -89,46 +116,89 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   }
   const unlock = lockRunFolder(o.outDir);
   try {
-    return await trainAndEvaluate(o, task, method, hp, log);
+    const finished = o.refit && o.resume ? finishedRun(o.outDir, task.name, method, hp) : undefined;
+    if (finished?.refit) return finished;
+    const loaded = await task.load({ dataDir: o.dataDir, seed: o.seed, limit: o.limit, options: o.options ?? {}, log });
+    const data = limitTaskData(loaded, o.limit);
+    const result = finished ?? (await trainAndEvaluate(o, task, method, hp, data));
+    if (!o.refit || result.interrupted) return result;
+    const refit = await refitAndEvaluate(o, task, method, result, data, log);
+    if (!refit) return { ...result, interrupted: true };
+    const withRefit: ExperimentResult = { ...result, refit };
+    writeFileAtomic(path.join(o.outDir, RESULT_FILE), JSON.stringify(withRefit, null, 2) + '\n');
+    return withRefit;
   } finally {
     unlock();
   }
 }
 
-async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: MethodName, hp: HyperParams, log: (m: string) => void): Promise<ExperimentResult> {
-  const loaded = await task.load({ dataDir: o.dataDir, seed: o.seed, limit: o.limit, options: o.options ?? {}, log });
-  const data = limitTaskData(loaded, o.limit);
-  fs.mkdirSync(o.outDir, { recursive: true });
-  const config = { task: task.name, method, seed: o.seed, hp, dataDir: o.dataDir, limit: o.limit, options: o.options, backend: o.backend, command: o.command };
-  if (!o.resume || !fs.existsSync(path.join(o.outDir, CONFIG_FILE))) writeFileAtomic(path.join(o.outDir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
-  const callbacks: Callback[] = [jsonlLogger(path.join(o.outDir, 'log.jsonl'))];
+/** The result.json of a finished run in `dir` with these settings (a refit reuses it), if any. */
+function finishedRun(dir: string, task: string, method: MethodName, hp: HyperParams): ExperimentResult | undefined {
+  const file = path.join(dir, RESULT_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  let r: ExperimentResult;
+  try {
+    r = JSON.parse(fs.readFileSync(file, 'utf8')) as ExperimentResult;
+  } catch (e) {
+    throw new AlenError('BAD_CONFIG', `${file}: not valid JSON (${(e as Error).message}); move it away to train the run again`);
+  }
+  if (r.task !== task || r.method !== method) throw new AlenError('BAD_CONFIG', `${file}: the finished run there trains ${r.task}/${r.method}, not ${task}/${method}`);
+  // The step counts a finished run records are the ones it chose on validation.
+  const diff = hyperParamDiff(r.hp, hp).filter((k) => k !== 'testSteps' && k !== 'dvnSteps');
+  if (diff.length) throw new AlenError('BAD_CONFIG', `${file}: the finished run there was trained with other settings (${diff.join(', ')}); choose another --out to refit these`);
+  return r;
+}
+
+interface TestOutcome {
+  test: Metrics;
+  testInferenceOnly?: Metrics;
+  curve?: CurvePoint[];
+  inferenceExamplesPerSecond: number;
+}
+
+/** The test split's prediction, its step curve and (ALEN family) the inference network alone, from one ascent. */
+async function evaluateOnTest(model: Model, method: MethodName, test: Dataset, curveSteps: readonly number[] | undefined): Promise<TestOutcome> {
+  const steps = method !== 'infnet' ? curveSteps ?? [] : [];
+  const t0 = performance.now();
+  const out = await predictWithCurve(model, test, steps);
+  let inferenceExamplesPerSecond = test.size / ((performance.now() - t0) / 1000);
+  // The curve's ascent ran past the prediction's steps: time a plain prediction of one batch instead.
+  if (Math.max(0, ...steps) > predictionSteps(model)) inferenceExamplesPerSecond = await examplesPerSecond(model, test);
+  // ALEN's curve starts at g(x) itself: its point at 0 steps is the inference network alone.
+  const testInferenceOnly = methodFamily(method) === 'alen'
+    ? out.curve.find((p) => p.steps === 0)?.metrics ?? await evaluateModel(model, test, { inferenceOnly: true })
+    : undefined;
+  return { test: out.metrics, testInferenceOnly, curve: steps.length ? out.curve : undefined, inferenceExamplesPerSecond };
+}
+
+function writeConfig(o: ExperimentOptions, dir: string, task: Task, method: MethodName, hp: HyperParams, extra: Record<string, unknown> = {}): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const config = { task: task.name, method, seed: o.seed, hp, dataDir: o.dataDir, limit: o.limit, options: o.options, backend: o.backend, command: o.command, ...extra };
+  if (!o.resume || !fs.existsSync(path.join(dir, CONFIG_FILE))) writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+}
+
+function trainCallbacks(o: ExperimentOptions, dir: string, task: Task): Callback[] {
+  const callbacks: Callback[] = [jsonlLogger(path.join(dir, 'log.jsonl'))];
   if (o.progress) callbacks.push(progressCallback(task.primaryMetric));
+  return callbacks;
+}
+
+const disposeNets = (model: Model) => {
+  for (const net of [model.energy, model.inference]) net?.params.dispose();
+};
+
+async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: MethodName, hp: HyperParams, data: TaskData): Promise<ExperimentResult> {
+  writeConfig(o, o.outDir, task, method, hp);
   const res = await train({
-    task, method, hp, data, seed: o.seed, runDir: o.outDir, resume: o.resume, callbacks, backend: o.backend, stopAfterEpoch: o.stopAfterEpoch,
+    task, method, hp, data, seed: o.seed, runDir: o.outDir, resume: o.resume, callbacks: trainCallbacks(o, o.outDir, task), backend: o.backend, stopAfterEpoch: o.stopAfterEpoch,
   });
   let val: Metrics = res.best?.metrics ?? {};
-  let test: Metrics | undefined;
-  let testInferenceOnly: Metrics | undefined;
-  let curve: CurvePoint[] | undefined;
-  let inferenceExamplesPerSecond: number | undefined;
+  let tested: TestOutcome | undefined;
   if (!res.interrupted) {
     // The trainer's choice of test steps already scored validation at the chosen count: no second pass.
     const chosen = res.testStepsCurve?.find((p) => p.steps === predictionSteps(res.model));
     val = chosen ? chosen.metrics : await evaluateModel(res.model, data.val);
-    if (o.evaluateTest !== false) {
-      const curveSteps = method !== 'infnet' ? o.curveSteps ?? [] : [];
-      const t0 = performance.now();
-      const out = await predictWithCurve(res.model, data.test, curveSteps);
-      inferenceExamplesPerSecond = data.test.size / ((performance.now() - t0) / 1000);
-      // The curve's ascent ran past the prediction's steps: time a plain prediction of one batch instead.
-      if (Math.max(0, ...curveSteps) > predictionSteps(res.model)) inferenceExamplesPerSecond = await examplesPerSecond(res.model, data.test);
-      test = out.metrics;
-      if (curveSteps.length) curve = out.curve;
-      if (methodFamily(method) === 'alen') {
-        // ALEN's curve starts at g(x) itself: its point at 0 steps is the inference network alone.
-        testInferenceOnly = out.curve.find((p) => p.steps === 0)?.metrics ?? await evaluateModel(res.model, data.test, { inferenceOnly: true });
-      }
-    }
+    if (o.evaluateTest !== false) tested = await evaluateOnTest(res.model, method, data.test, o.curveSteps);
   }
   const result: ExperimentResult = {
     task: task.name,
@@ -142,14 +212,14 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
     epochsRun: res.history.length,
     interrupted: res.interrupted,
     val,
-    test,
-    testInferenceOnly,
+    test: tested?.test,
+    testInferenceOnly: tested?.testInferenceOnly,
     testStepsCurve: res.testStepsCurve,
-    curve,
+    curve: tested?.curve,
     history: res.history.map((h) => ({ epoch: h.epoch, losses: h.losses, ...(h.val ? { val: h.val } : {}) })),
     trainSeconds: res.trainSeconds,
     stepsPerSecond: res.stepsPerSecond,
-    inferenceExamplesPerSecond,
+    inferenceExamplesPerSecond: tested?.inferenceExamplesPerSecond,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     numTensorsEnd: tf.memory().numTensors,
     hardware: hardware(),
@@ -157,6 +227,33 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
     finishedAt: new Date().toISOString(),
   };
   if (!res.interrupted) writeFileAtomic(path.join(o.outDir, RESULT_FILE), JSON.stringify(result, null, 2) + '\n');
-  for (const net of [res.model.energy, res.model.inference]) net?.params.dispose();
+  disposeNets(res.model);
   return result;
+}
+
+/** Phase 2 of `--refit`: train + validation, the validated run's epochs and steps, no selection. Null when cut off. */
+async function refitAndEvaluate(o: ExperimentOptions, task: Task, method: MethodName, run: ExperimentResult, data: TaskData, log: (m: string) => void): Promise<RefitResult | null> {
+  const epochs = run.bestEpoch ?? run.hp.epochs;
+  const hp: HyperParams = { ...run.hp, epochs, testStepsCandidates: [] };
+  const steps = getMethod(method).defaultSteps(hp);
+  const dir = path.join(o.outDir, REFIT_DIR);
+  const joined = concatDatasets(`${task.name}/train+val`, [data.train, data.val]);
+  log(`refit: ${joined.size} examples (train + validation), ${epochs} epochs, ${steps} test steps, into ${dir}`);
+  writeConfig(o, dir, task, method, hp, { refitOf: o.outDir });
+  const res = await train({
+    task, method, hp, data: { ...data, train: joined }, seed: o.seed, runDir: dir, resume: o.resume,
+    callbacks: trainCallbacks(o, dir, task), backend: o.backend, stopAfterEpoch: o.stopAfterEpoch, validate: false,
+  });
+  if (res.interrupted) {
+    disposeNets(res.model);
+    return null;
+  }
+  const tested = o.evaluateTest !== false ? await evaluateOnTest(res.model, method, data.test, o.curveSteps) : undefined;
+  disposeNets(res.model);
+  return {
+    trainSize: joined.size, epochs, steps,
+    test: tested?.test, testInferenceOnly: tested?.testInferenceOnly, curve: tested?.curve,
+    trainSeconds: res.trainSeconds, stepsPerSecond: res.stepsPerSecond, inferenceExamplesPerSecond: tested?.inferenceExamplesPerSecond,
+    finishedAt: new Date().toISOString(),
+  };
 }

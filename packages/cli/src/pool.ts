@@ -13,6 +13,8 @@ export interface Job {
   readonly label: string;
   /** Epochs the run trains, for status lines (its config.json may be an older one's when it resumes). */
   readonly epochs?: number;
+  /** Whether a finished run's result is all this job asks for (default: any result is); if not, it runs again with --resume. */
+  readonly complete?: (r: ExperimentResult) => boolean;
 }
 
 /** Status lines on the running jobs every `everySeconds` (0: none), naming `metric`'s last validation value. */
@@ -107,9 +109,10 @@ export function readResult(out: string): ExperimentResult | undefined {
 
 function runJob(job: Job, live: Set<ChildProcess>): Promise<JobOutcome> {
   const existing = readResult(job.out);
-  if (existing) return Promise.resolve({ job, result: existing, seconds: 0, reused: true });
+  if (existing && (job.complete?.(existing) ?? true)) return Promise.resolve({ job, result: existing, seconds: 0, reused: true });
   fs.mkdirSync(job.out, { recursive: true });
-  const resume = fs.existsSync(path.join(job.out, 'checkpoints')) ? ['--resume'] : [];
+  // A finished run that is not complete (a refit to add) resumes too: its result is kept, not trained again.
+  const resume = existing || fs.existsSync(path.join(job.out, 'checkpoints')) ? ['--resume'] : [];
   const args = [cliPath(), 'train', ...job.args, '--out', job.out, ...resume, '--quiet'];
   const logFile = path.join(job.out, 'stdout.log');
   const t0 = performance.now();

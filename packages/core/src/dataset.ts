@@ -78,3 +78,34 @@ export function inputsOf(d: Dataset, start: number, end: number): tf.Tensor {
 }
 
 export { prod as sizeOfShape };
+
+/**
+ * The examples of several splits as one (a refit on train + validation). Per-example metadata
+ * cannot be joined, so only the first split's `meta.taskState` (its normalization) is kept.
+ */
+export function concatDatasets(name: string, parts: readonly Dataset[]): Dataset {
+  const [first] = parts;
+  if (!first) throw new AlenError('BAD_DATA', `${name}: nothing to join`);
+  for (const d of parts) {
+    if (d.xShape.join('x') !== first.xShape.join('x') || d.yShape.join('x') !== first.yShape.join('x')) {
+      throw new AlenError('SHAPE_MISMATCH', `${name}: ${d.name} has x [${d.xShape}] y [${d.yShape}], ${first.name} x [${first.xShape}] y [${first.yShape}]`);
+    }
+  }
+  const join = (arrays: Float32Array[]) => {
+    const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of arrays) out.set(a, at), (at += a.length);
+    return out;
+  };
+  const taskState = first.meta?.taskState;
+  return {
+    name,
+    size: parts.reduce((n, d) => n + d.size, 0),
+    x: join(parts.map((d) => d.x)),
+    xShape: first.xShape,
+    y: join(parts.map((d) => d.y)),
+    yShape: first.yShape,
+    ids: parts.every((d) => d.ids) ? parts.flatMap((d) => d.ids!) : undefined,
+    ...(taskState !== undefined ? { meta: { taskState } } : {}),
+  };
+}

@@ -19,7 +19,7 @@ export type { RngState } from './rng.js';
 export { ParamStore, dense, conv2d, conv2dTranspose, dropout } from './params.js';
 export type { Param, Init } from './params.js';
 export { boxSpace, simplexSpace, projectSimplex } from './output-space.js';
-export { checkDataset, checkTaskData, takeFirst, limitTaskData, batchOf, inputsOf, sizeOfShape } from './dataset.js';
+export { checkDataset, checkTaskData, takeFirst, limitTaskData, batchOf, inputsOf, sizeOfShape, concatDatasets } from './dataset.js';
 
 // The method
 export { gradientAscent } from './inference.js';

@@ -29,6 +29,11 @@ export interface TrainOptions {
   readonly backend?: string;
   /** Stop after this epoch as if interrupted (the run can be resumed). */
   readonly stopAfterEpoch?: number;
+  /**
+   * false: no validation, no best-epoch or test-step selection; the model is the last epoch's
+   * with hp's test steps (a refit on train + validation, whose choices were made beforehand).
+   */
+  readonly validate?: boolean;
 }
 
 export interface TrainResult {
@@ -179,7 +184,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
       let val: Metrics | undefined;
       let isBest = false;
-      if (epoch % hp.valEvery === 0 || epoch === hp.epochs) {
+      if (o.validate !== false && (epoch % hp.valEvery === 0 || epoch === hp.epochs)) {
         // With emaDecay, the averaged weights are validated and kept as the best.
         swapAverages(optimizers);
         try {
@@ -213,6 +218,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         break;
       }
     }
+    // Without validation the averaged weights (emaDecay) are the model, as the best would have been.
+    if (o.validate === false && !interrupted) swapAverages(optimizers);
   } finally {
     optimizers.energy?.dispose();
     optimizers.inference?.dispose();
@@ -237,7 +244,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let final: Model = model;
   let testStepsCurve: CurvePoint[] | undefined;
   const candidates = hp.testStepsCandidates;
-  if (!interrupted && candidates?.length && model.energy && o.method !== 'infnet') {
+  if (!interrupted && o.validate !== false && candidates?.length && model.energy && o.method !== 'infnet') {
     const sel = await selectTestSteps(model, data.val, candidates);
     testStepsCurve = sel.curve;
     const hpFinal = o.method === 'dvn' ? { ...hp, dvnSteps: sel.steps } : { ...hp, testSteps: sel.steps };

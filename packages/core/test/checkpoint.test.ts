@@ -125,6 +125,24 @@ describe('checkpoints', () => {
     }
   });
 
+  it('validate: false trains without validation: the model is the last epoch\'s (its moving average with emaDecay)', async () => {
+    const flat = (m: Awaited<ReturnType<typeof train>>['model']) => [...(m.energy?.params.variables ?? []), ...(m.inference?.params.variables ?? [])].map((v) => Array.from(v.dataSync()));
+    const base = { epochs: 3, valEvery: 1 };
+    const runDir = tmp();
+    const last = await train({ task, method: 'alen', hp: resolveHyperParams(task, 'alen', base), data, seed: 6, runDir, validate: false });
+    expect(last.best).toBeNull();
+    expect(last.testStepsCurve).toBeUndefined();
+    expect(last.history.every((h) => h.val === undefined)).toBe(true);
+    expect(fs.existsSync(path.join(runDir, 'checkpoints', 'best'))).toBe(false);
+    const ck = await loadCheckpoint(path.join(runDir, CHECKPOINT_LAST));
+    expect(flat(last.model)).toEqual(flat(ck.model));
+    const validated = await train({ task, method: 'alen', hp: resolveHyperParams(task, 'alen', base), data, seed: 6 });
+    expect(validated.history.map((h) => h.losses)).toEqual(last.history.map((h) => h.losses));
+    const avg = await train({ task, method: 'alen', hp: resolveHyperParams(task, 'alen', { ...base, emaDecay: 0.9 }), data, seed: 6, validate: false });
+    expect(avg.history.map((h) => h.losses)).toEqual(last.history.map((h) => h.losses));
+    expect(flat(avg.model)).not.toEqual(flat(last.model));
+  });
+
   it('resumes a checkpoint written before a hyper-parameter existed only when the new one is at its default', async () => {
     const hp = resolveHyperParams(task, 'alen', { epochs: 2 });
     const dir = tmp();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlenError, IMAGE_EXTENSIONS, archBoolean, archNumber, archString, detached, listImageFiles, mapLimit, tf } from '../src/index.js';
+import { AlenError, IMAGE_EXTENSIONS, archBoolean, archNumber, archString, checkDataset, concatDatasets, detached, listImageFiles, mapLimit, tf } from '../src/index.js';
 import type { BuildContext, HyperParams } from '../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -134,5 +134,30 @@ describe('detached', () => {
     v.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([a, g]);
+  });
+});
+
+describe('concatDatasets', () => {
+  const part = (name: string, n: number, v: number, extra: object = {}) => ({
+    name, size: n, x: new Float32Array(n * 2).fill(v), xShape: [2], y: new Float32Array(n).fill(v), yShape: [1],
+    ids: Array.from({ length: n }, (_, i) => `${name}#${i}`), ...extra,
+  });
+
+  it('joins the examples in order and keeps only the first split\'s taskState', () => {
+    const a = part('t/train', 2, 1, { meta: { taskState: { mean: [3] }, perExample: [1, 2] } });
+    const b = part('t/val', 1, 2, { meta: { taskState: { mean: [9] } } });
+    const d = concatDatasets('t/train+val', [a, b]);
+    expect(d.size).toBe(3);
+    expect([...d.x]).toEqual([1, 1, 1, 1, 2, 2]);
+    expect([...d.y]).toEqual([1, 1, 2]);
+    expect(d.ids).toEqual(['t/train#0', 't/train#1', 't/val#0']);
+    expect(d.meta).toEqual({ taskState: { mean: [3] } });
+    expect(() => checkDataset(d)).not.toThrow();
+  });
+
+  it('refuses splits of different shapes, naming both', () => {
+    const b = { ...part('t/val', 1, 2), xShape: [1, 2] };
+    expect(() => concatDatasets('t/all', [part('t/train', 2, 1), b])).toThrow(/t\/val has x \[1,2\].*t\/train x \[2\]/);
+    expect(codeOf(() => concatDatasets('t/all', []))).toBe('BAD_DATA');
   });
 });

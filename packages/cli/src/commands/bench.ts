@@ -18,6 +18,7 @@ interface BenchArgs extends GlobalArgs {
   methods?: string[];
   seeds?: number[];
   reportOnly: boolean;
+  refit: boolean;
 }
 
 const CURVE = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 20, 25, 30];
@@ -56,6 +57,14 @@ function portable(r: ExperimentResult): ExperimentResult {
   return r.command ? { ...r, command: r.command.replace(/ --out ('[^']*'|\S+)/, '') } : r;
 }
 
+/** A run's refit (`--refit`) as a run of its own, for the report's rows. */
+function asRefit(r: ExperimentResult, f: NonNullable<ExperimentResult['refit']>): ExperimentResult {
+  return {
+    ...r, hp: { ...r.hp, epochs: f.epochs }, test: f.test, testInferenceOnly: f.testInferenceOnly, curve: f.curve,
+    trainSeconds: f.trainSeconds, stepsPerSecond: f.stepsPerSecond, inferenceExamplesPerSecond: f.inferenceExamplesPerSecond,
+  };
+}
+
 /** Epoch records of a run folder's log.jsonl (runs finished before result.json kept its history). */
 function historyFromLog(runDir: string): ExperimentResult['history'] {
   const file = path.join(runDir, 'log.jsonl');
@@ -89,7 +98,7 @@ function aggregate(method: string, results: ExperimentResult[], pick: (r: Experi
   }));
   const delta = paper ? Object.fromEntries(Object.keys(paper).filter((k) => metrics[k]).map((k) => [k, metrics[k]!.mean - paper[k]!])) : undefined;
   return {
-    method, metrics, paper, delta, seeds: results.map((r) => r.seed), epochs: results[0]!.hp.epochs,
+    method, metrics, paper, delta, seeds: results.map((r) => r.seed), epochs: Math.round(mean(results.map((r) => r.hp.epochs))),
     trainSeconds: mean(results.map((r) => r.trainSeconds)),
     stepsPerSecond: mean(results.map((r) => r.stepsPerSecond)),
     inferenceExamplesPerSecond: mean(results.map((r) => r.inferenceExamplesPerSecond ?? NaN)),
@@ -112,6 +121,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
       .option('methods', { type: 'string', array: true, describe: 'train only these methods (space- or comma-separated); the report still covers the whole profile' })
       .option('seeds', { type: 'string', array: true, coerce: parseSeeds, describe: 'override the profile\'s seeds (space- or comma-separated)' })
+      .option('refit', { type: 'boolean', default: false, describe: 'also refit each run on train + validation (`alen train --refit`) and report those models as "<method> (train+val)" rows' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
     const { backend } = await setup(a);
@@ -141,10 +151,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const sets = setsOf({ ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       const base = ['--task', task.name, '--method', m, ...limitArgs, ...sets.flatMap((s) => ['--set', s])];
       if (m !== 'infnet') base.push('--curve', CURVE.join(','));
+      if (a.refit && selected.includes(m)) base.push('--refit');
       commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
       const hp = resolveHyperParams(task, m, { ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       for (const seed of seeds) {
-        const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}`, epochs: hp.epochs };
+        const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}`, epochs: hp.epochs, ...(a.refit && selected.includes(m) ? { complete: (r: ExperimentResult) => !!r.refit } : {}) };
         const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log, { readOnly: a.reportOnly });
         if (state === 'imported') log(`${job.label}: finished run taken from ${reportFile}`);
         if (state === 'stale') stale.add(job);
@@ -170,6 +181,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       if (!rs.length) continue;
       rows.push(aggregate(m, rs, (r) => r.test, task.paper?.[m], commands[m]!));
       if (m === 'alen' || m === 'alen-dvn') rows.push(aggregate(`infnet(${m})`, rs, (r) => r.testInferenceOnly, task.paper?.[`infnet(${m})`], commands[m]! + '  # then: alen eval --inference-only'));
+      const refits = rs.flatMap((r) => (r.refit?.test ? [asRefit(r, r.refit)] : []));
+      if (refits.length) {
+        const cmd = commands[m]!.includes(' --refit') ? commands[m]! : commands[m]!.replace(' --seed ', ' --refit --seed ');
+        rows.push(aggregate(`${m} (train+val)`, refits, (r) => r.test, task.paper?.[m], cmd));
+        if (m === 'alen' || m === 'alen-dvn') rows.push(aggregate(`infnet(${m}) (train+val)`, refits, (r) => r.testInferenceOnly, task.paper?.[`infnet(${m})`], cmd + '  # then: alen eval --inference-only'));
+      }
       const tc = trainingCurve(rs, task.primaryMetric);
       if (tc.length) trainingCurves[m] = tc;
       if (rs[0]!.curve) {

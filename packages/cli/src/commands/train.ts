@@ -1,9 +1,10 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { METHODS, getTask, type HyperParamOverrides } from '@alen/core';
 import { globalOptions, limitOptions, limitFrom, setup, parseSteps, log, quoteArgs, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseOptions } from '../overrides.js';
-import { runExperiment, type ExperimentResult } from '../experiment.js';
+import { runExperiment, RESULT_FILE, type ExperimentResult } from '../experiment.js';
 import { markdownTable } from '../format.js';
 
 export interface TrainArgs extends GlobalArgs {
@@ -29,6 +30,7 @@ export interface TrainArgs extends GlobalArgs {
   stopAfter?: number;
   curve?: string;
   test: boolean;
+  refit: boolean;
   json: boolean;
 }
 
@@ -47,6 +49,12 @@ export function summary(r: ExperimentResult): string {
   let s = `\n${r.task} / ${r.method} (seed ${r.seed}, ${r.backend}): best epoch ${r.bestEpoch} of ${r.epochsRun}, ${r.trainSeconds.toFixed(1)} s training, ${r.stepsPerSecond.toFixed(1)} steps/s\n`;
   s += markdownTable(['metric', 'val', 'test', 'test, g alone', 'paper'], rows);
   if (r.curve) s += `test ${task.primaryMetric} by ascent steps: ${r.curve.map((p) => `${p.steps}:${p.metrics[task.primaryMetric]!.toFixed(2)}`).join('  ')}\n`;
+  const f = r.refit;
+  if (f) {
+    const g = f.testInferenceOnly?.[task.primaryMetric];
+    s += `refit on train + validation (${f.trainSize} examples, ${f.epochs} epochs, ${f.steps} test steps, ${f.trainSeconds.toFixed(1)} s): ` +
+      `test ${task.primaryMetric} ${f.test?.[task.primaryMetric]?.toFixed(2) ?? '–'}${g !== undefined ? `, g alone ${g.toFixed(2)}` : ''}\n`;
+  }
   return s;
 }
 
@@ -73,6 +81,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('stop-after', { type: 'number', describe: 'stop after this epoch (resume later with --resume)' })
       .option('curve', { type: 'string', describe: 'also report the test metric after these numbers of ascent steps, e.g. 0,1,2,4,6,10,20' })
       .option('test', { type: 'boolean', default: true, describe: 'evaluate on the test split at the end (--no-test for validation only)' })
+      .option('refit', {
+        type: 'boolean', default: false,
+        describe: 'then train again on train + validation for the best epoch\'s count, with the test steps chosen on validation, into <out>/refit, and test that model too (with --resume on a finished run: the refit alone)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of a table' })
       .check((a) => {
         if (!(METHODS as readonly string[]).includes(a.method)) throw new Error(`unknown method '${a.method}'; choose one of ${METHODS.join(', ')}`);
@@ -96,11 +108,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       progress: !a.quiet,
       evaluateTest: a.test,
       curveSteps: parseSteps(a.curve),
+      refit: a.refit,
       command: 'alen ' + quoteArgs(process.argv.slice(2)),
       log: a.quiet ? undefined : log,
     });
     if (a.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-    else if (r.interrupted) process.stdout.write(`stopped after epoch ${r.epochsRun}; continue with --resume --out ${out}\n`);
+    else if (r.interrupted) process.stdout.write(`stopped${r.refit || !fs.existsSync(path.join(out, RESULT_FILE)) ? ` after epoch ${r.epochsRun}` : ' in the refit'}; continue with --resume${a.refit ? ' --refit' : ''} --out ${out}\n`);
     else process.stdout.write(summary(r) + `run folder: ${out}\n`);
   },
 };
