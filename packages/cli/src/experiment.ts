@@ -116,13 +116,13 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   }
   const unlock = lockRunFolder(o.outDir);
   try {
-    const finished = o.refit && o.resume ? finishedRun(o.outDir, task.name, method, hp) : undefined;
+    const finished = o.refit && o.resume ? finishedRun(o.outDir, task.name, method, hp, o.limit) : undefined;
     if (finished?.refit) return finished;
     const loaded = await task.load({ dataDir: o.dataDir, seed: o.seed, limit: o.limit, options: o.options ?? {}, log });
     const data = limitTaskData(loaded, o.limit);
     const result = finished ?? (await trainAndEvaluate(o, task, method, hp, data));
     if (!o.refit || result.interrupted) return result;
-    const refit = await refitAndEvaluate(o, task, method, result, data, log);
+    const refit = await refitAndEvaluate(o, task, method, hp, result, data, log);
     if (!refit) return { ...result, interrupted: true };
     const withRefit: ExperimentResult = { ...result, refit };
     writeFileAtomic(path.join(o.outDir, RESULT_FILE), JSON.stringify(withRefit, null, 2) + '\n');
@@ -133,7 +133,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
 }
 
 /** The result.json of a finished run in `dir` with these settings (a refit reuses it), if any. */
-function finishedRun(dir: string, task: string, method: MethodName, hp: HyperParams): ExperimentResult | undefined {
+function finishedRun(dir: string, task: string, method: MethodName, hp: HyperParams, limit: ExperimentOptions['limit']): ExperimentResult | undefined {
   const file = path.join(dir, RESULT_FILE);
   if (!fs.existsSync(file)) return undefined;
   let r: ExperimentResult;
@@ -146,6 +146,9 @@ function finishedRun(dir: string, task: string, method: MethodName, hp: HyperPar
   // The step counts a finished run records are the ones it chose on validation.
   const diff = hyperParamDiff(r.hp, hp).filter((k) => k !== 'testSteps' && k !== 'dvnSteps');
   if (diff.length) throw new AlenError('BAD_CONFIG', `${file}: the finished run there was trained with other settings (${diff.join(', ')}); choose another --out to refit these`);
+  if (JSON.stringify(r.limit ?? {}) !== JSON.stringify(limit ?? {})) {
+    throw new AlenError('BAD_CONFIG', `${file}: the finished run there used the data limits ${JSON.stringify(r.limit ?? {})}, not ${JSON.stringify(limit ?? {})}; pass the same --limit-* flags`);
+  }
   return r;
 }
 
@@ -232,9 +235,10 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
 }
 
 /** Phase 2 of `--refit`: train + validation, the validated run's epochs and steps, no selection. Null when cut off. */
-async function refitAndEvaluate(o: ExperimentOptions, task: Task, method: MethodName, run: ExperimentResult, data: TaskData, log: (m: string) => void): Promise<RefitResult | null> {
+async function refitAndEvaluate(o: ExperimentOptions, task: Task, method: MethodName, resolved: HyperParams, run: ExperimentResult, data: TaskData, log: (m: string) => void): Promise<RefitResult | null> {
   const epochs = run.bestEpoch ?? run.hp.epochs;
-  const hp: HyperParams = { ...run.hp, epochs, testStepsCandidates: [] };
+  // The settings as resolved now (the run's, checked; an older result.json may lack keys added since), with the run's choices.
+  const hp: HyperParams = { ...resolved, epochs, testSteps: run.hp.testSteps, dvnSteps: run.hp.dvnSteps, testStepsCandidates: [] };
   const steps = getMethod(method).defaultSteps(hp);
   const dir = path.join(o.outDir, REFIT_DIR);
   const joined = concatDatasets(`${task.name}/train+val`, [data.train, data.val]);
