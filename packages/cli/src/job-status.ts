@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_FILE } from './experiment.js';
+import { CONFIG_FILE, REFIT_DIR } from './experiment.js';
 
 /** How much of the end of log.jsonl is read for a status line: a few epochs' events. */
 const TAIL_BYTES = 16 * 1024;
@@ -45,6 +45,13 @@ function duration(seconds: number): string {
  * `epochs` is the count the job trains (the config may be an older one's when a run resumes).
  */
 export function jobStatus(out: string, metric: string, epochs = plannedEpochs(out)): string | undefined {
+  // Once a refit (`--refit`) has started, its progress is the job's.
+  const refit = path.join(out, REFIT_DIR);
+  const refitLine = fs.existsSync(path.join(refit, 'log.jsonl')) ? runStatus(refit, metric, plannedEpochs(refit)) : undefined;
+  return refitLine ? `refit on train + validation: ${refitLine}` : runStatus(out, metric, epochs);
+}
+
+function runStatus(out: string, metric: string, epochs: number | undefined): string | undefined {
   const file = path.join(out, 'log.jsonl');
   if (!fs.existsSync(file)) return undefined;
   const events = tail(file)

@@ -29,4 +29,16 @@ describe('jobStatus', () => {
     // no config: no total, no time left; epoch 1's validation is beyond the tail that is read
     expect(jobStatus(dir, 'f1')).toBe('epoch 5000');
   });
+
+  it('follows the refit once it has started', () => {
+    const dir = tmpDir('alen-status-');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ hp: { epochs: 100 } }));
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), [epoch(99), epoch(100, { val: { f1: 40 } })].join('\n') + '\n');
+    fs.mkdirSync(path.join(dir, 'refit'));
+    fs.writeFileSync(path.join(dir, 'refit', 'config.json'), JSON.stringify({ hp: { epochs: 60 } }));
+    fs.writeFileSync(path.join(dir, 'refit', 'log.jsonl'), JSON.stringify({ event: 'start' }) + '\n');
+    expect(jobStatus(dir, 'f1', 100)).toBe('epoch 100/100, val f1 40.00 at epoch 100');
+    fs.appendFileSync(path.join(dir, 'refit', 'log.jsonl'), epoch(30) + '\n');
+    expect(jobStatus(dir, 'f1', 100)).toBe('refit on train + validation: epoch 30/60, ~10 min left');
+  });
 });
