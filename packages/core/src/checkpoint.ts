@@ -4,7 +4,7 @@ import { tf } from './tf.js';
 import type { HyperParams, MethodName } from './types.js';
 import { createModel, type Model } from './model.js';
 import { getTask } from './registry.js';
-import { assertMethod } from './hyperparams.js';
+import { CORE_DEFAULTS, assertMethod } from './hyperparams.js';
 import { AlenError } from './errors.js';
 import { Rng, type RngState } from './rng.js';
 import { resolveAtomicDir, writeDirAtomic } from './fs-atomic.js';
@@ -195,7 +195,10 @@ export async function loadCheckpoint(dirIn: string): Promise<LoadedCheckpoint> {
   const task = getTask(topology.task);
   const method = assertMethod(topology.method);
   const values = readWeights(dir, manifest[0]!.paths[0] ?? WEIGHTS_FILE, manifest[0]!.weights);
-  const model = createModel(task, method, topology.hp, topology, new Rng('load'));
+  // A key missing from an older model.json did not exist when it was trained: the core default
+  // reproduces what it did (resuming still compares against the file's own keys).
+  const hp = { ...CORE_DEFAULTS, ...topology.hp } as HyperParams;
+  const model = createModel(task, method, hp, topology, new Rng('load'));
   if (formatVersionOf(json) < 2) transposeDenseKernels(values, model);
   try {
     const map = new Map(Object.entries(values));

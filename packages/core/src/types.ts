@@ -283,6 +283,13 @@ export interface HyperParams {
    * plausible output that fits a different input, so v cannot score it well without reading x.
    */
   dvnOtherTruth: number;
+  /**
+   * DVN's tuples (also alen-dvn's): epochs at the start in which every batch takes the one-step
+   * tuples from each row's own ground truth or another example's (as with `dvnInferenceProb` 0 and
+   * `dvnOtherTruth` 1), so v first learns to tell the image's mask from another image's before
+   * inference tuples join (0 = none; not in the paper).
+   */
+  dvnContrastEpochs: number;
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

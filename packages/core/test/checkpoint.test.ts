@@ -156,6 +156,20 @@ describe('checkpoints', () => {
     expect(resumed.history.length).toBe(2);
   });
 
+  it('a model saved before a hyper-parameter existed loads with its core default and takes other inference settings', async () => {
+    const hp = resolveHyperParams(task, 'dvn', { epochs: 1 });
+    const res = await train({ task, method: 'dvn', hp, data, seed: 3 });
+    const dir = path.join(tmp(), 'ck');
+    await saveCheckpoint(dir, res.model);
+    const file = path.join(dir, 'model.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete json.modelTopology.hp.dvnContrastEpochs;
+    fs.writeFileSync(file, JSON.stringify(json));
+    const { model } = await loadCheckpoint(dir);
+    expect(model.hp.dvnContrastEpochs).toBe(0);
+    expect(withInferenceSettings(model, { dvnSteps: 1 }).hp.dvnSteps).toBe(1);
+  });
+
   it('a checkpoint missing a file or holding a corrupt model.json is a clear error', async () => {
     const hp = resolveHyperParams(task, 'alen', { epochs: 1 });
     const res = await train({ task, method: 'alen', hp, data, seed: 1 });

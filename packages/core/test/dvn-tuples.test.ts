@@ -6,7 +6,7 @@ const data = syntheticData();
 const B = 16;
 
 /** The outputs DVN's value-net update is fitted on, caught where it asks the oracle for their targets. */
-function tuplesOf(overrides: HyperParamOverrides): { tuples: number[][]; truth: number[][] } {
+function tuplesOf(overrides: HyperParamOverrides, epoch?: number): { tuples: number[][]; truth: number[][] } {
   const base = syntheticTask();
   const seen: number[][][] = [];
   const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), base.oracle(y, yStar)) };
@@ -15,7 +15,7 @@ function tuplesOf(overrides: HyperParamOverrides): { tuples: number[][]; truth: 
   const model = createModel(task, 'dvn', hp, data.train, new Rng(3).fork('init'));
   const optimizers = { energy: new NetOptimizer(model.energy!.params, hp, hp.lr) };
   const batch = batchOf(data.train, Array.from({ length: B }, (_, i) => i));
-  const losses = getMethod('dvn').trainStep(batch, { model, task, hp, rng: new Rng(3).fork('train'), optimizers });
+  const losses = getMethod('dvn').trainStep(batch, { model, task, hp, rng: new Rng(3).fork('train'), optimizers, epoch });
   const truth = batch.y.arraySync() as number[][];
   tf.dispose([...Object.values(losses), ...model.energy!.params.variables, batch.x, batch.y]);
   optimizers.energy.dispose();
@@ -45,6 +45,18 @@ describe("DVN's one-step tuples", () => {
       tuples.every((t, i) => own[i] || same(t, truth[(i + s) % B]!)),
     );
     expect(shifts.length).toBeGreaterThan(0);
+  });
+
+  it('during dvnContrastEpochs, start at own or other ground truth even when every batch would run inference', () => {
+    const contrast = { dvnInferenceProb: 1, dvnContrastEpochs: 2 };
+    const early = tuplesOf(contrast, 2);
+    const own = early.tuples.map((t, i) => same(t, early.truth[i]!));
+    expect(own.some((o) => o)).toBe(true);
+    expect(own.some((o) => !o)).toBe(true);
+    expect(early.tuples.every((t, i) => own[i] || early.truth.some((y, j) => j !== i && same(t, y)))).toBe(true);
+    // Afterwards the batch is an inference run: with η = 0 it stays at its start, zeros.
+    const zeros = new Array(L).fill(0);
+    expect(tuplesOf(contrast, 3).tuples.every((t) => same(t, zeros))).toBe(true);
   });
 
   it('reject a probability above 1', () => {

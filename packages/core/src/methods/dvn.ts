@@ -53,7 +53,8 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  * `dvnInferenceProb`, from an inference run from the start point (its end, or with
  * `dvnInferenceTuples: 'trajectory'` a random point along it), else from one step from a
  * start where a random half of the rows is replaced by the ground truth (and, with `dvnOtherTruth`,
- * some of the others by another example's ground truth): an ascent step on v, or
+ * some of the others by another example's ground truth; during the first `dvnContrastEpochs` epochs
+ * only these, every other row from another example's ground truth): an ascent step on v, or
  * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). With
  * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
  * ALEN's refinement of it.
@@ -76,11 +77,13 @@ export function dvnTuples(batch: Batch, ctx: StepContext, energy: EnergyNet, pro
     throw new AlenError('BAD_CONFIG', "dvnTupleStart 'proposal' starts the energy's tuples from g(x): it needs an inference network (method alen-dvn)");
   }
   const B = x.shape[0]!;
-  const fullRun = rng.next() < hp.dvnInferenceProb;
+  const contrast = ctx.epoch !== undefined && ctx.epoch <= hp.dvnContrastEpochs;
+  const otherTruth = contrast ? 1 : hp.dvnOtherTruth;
+  const fullRun = rng.next() < (contrast ? 0 : hp.dvnInferenceProb);
   const runSteps = fullRun && hp.dvnInferenceTuples === 'trajectory' ? 1 + Math.floor(rng.next() * hp.dvnSteps) : hp.dvnSteps;
   const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
   // Rows that start from another example's ground truth (the batch's y* rolled by `shift`).
-  const others = !fullRun && hp.dvnOtherTruth > 0 && B > 1 ? rows.map((r) => (r === 0 && rng.next() < hp.dvnOtherTruth ? 1 : 0)) : [];
+  const others = !fullRun && otherTruth > 0 && B > 1 ? rows.map((r) => (r === 0 && rng.next() < otherTruth ? 1 : 0)) : [];
   const shift = others.includes(1) ? 1 + Math.floor(rng.next() * (B - 1)) : 0;
   return (h: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
