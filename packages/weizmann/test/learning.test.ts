@@ -25,7 +25,7 @@ function trainingPrior(d: TaskData): Float32Array {
 
 beforeAll(async () => {
   await useBackend('wasm');
-  data = await weizmannTask.load({ dataDir: DATA_ROOT, seed: 0, limit: { train: 64, val: 8, test: 32 }, options: {} });
+  data = await weizmannTask.load({ dataDir: DATA_ROOT, seed: 0, limit: { train: 64, val: 16, test: 32 }, options: {} });
   constantMask = evaluateMasks(new Float32Array(data.test.y.length).fill(1), data.test).meanIou!;
   priorMask = evaluateMasks(trainingPrior(data), data.test).meanIou!;
 });
@@ -39,11 +39,12 @@ describe('learning on a few Weizmann horses (CI-sized, fixed seed)', () => {
 
   // [method, overrides, baseline to beat]. The FCN and ALEN must read the image (beat the prior);
   // DVN's value net rates masks by shape more than by the image at any length we tried
-  // (docs/sweeps/weizmann.md), so its bar is the constant mask.
+  // (docs/sweeps/weizmann.md), so its bar is the constant mask, and its best epoch is chosen on
+  // validation (on so few images a run can collapse late). Margins hold over seeds 0–3.
   const cases: Array<[MethodName, object, 'prior' | 'constant']> = [
-    ['infnet', { epochs: 20, batchSize: 16, lr: 3e-3, valEvery: 20 }, 'prior'],
-    ['alen', { epochs: 20, batchSize: 16, lr: 3e-3, valEvery: 20, testStepsCandidates: [0, 3] }, 'prior'],
-    ['dvn', { epochs: 40, batchSize: 16, lr: 3e-3, valEvery: 40, testStepsCandidates: [30] }, 'constant'],
+    ['infnet', { epochs: 40, batchSize: 16, lr: 3e-3, valEvery: 40 }, 'prior'],
+    ['alen', { epochs: 40, batchSize: 16, lr: 3e-3, valEvery: 40, testStepsCandidates: [0, 3] }, 'prior'],
+    ['dvn', { epochs: 40, batchSize: 16, lr: 3e-3, valEvery: 10, testStepsCandidates: [30] }, 'constant'],
   ];
   for (const [method, overrides, bar] of cases) {
     it(`${method} beats the ${bar === 'prior' ? 'image-blind prior mask' : 'constant mask'} on test images it never saw`, async () => {
