@@ -5,8 +5,9 @@
 // the maps DVN's inference (normalized ascent from the centre at the model's dvnEta) passes through.
 // A value net that rates another face's labels as high as the face's own does not read the face.
 //   node tools/lfw-dvn-probe.mjs MODEL_DIR [train|val|test] [N] [TRAIN_FACES]
+// ETA=η in the environment replaces the model's dvnEta for the ascent rows.
 import path from 'node:path';
-import { useBackend, loadCheckpoint, getTask, tf, projectSimplex } from '@alen/core';
+import { useBackend, loadCheckpoint, getTask, gradientAscent, tf } from '@alen/core';
 import '@alen/lfw';
 const [dir, split = 'test', limit = '64', trainFaces = '1500'] = process.argv.slice(2);
 if (!dir || !['train', 'val', 'test'].includes(split)) {
@@ -40,15 +41,12 @@ const tr = tf.tensor4d(all.train.y, [all.train.size, 32, 32, 3]);
 const prior = tf.tile(tf.mean(tr, 0, true), [n, 1, 1, 1]);
 row('train mean map', prior);
 row("another face's y*", tf.concat([tf.slice(yStar, [1, 0, 0, 0], [n - 1, 32, 32, 3]), tf.slice(yStar, [0, 0, 0, 0], [1, 32, 32, 3])], 0));
-const grad = (y) => tf.grad((yy) => tf.sum(model.energy.score(h, yy, EVAL)))(y);
-let y = tf.fill(yStar.shape, 1 / 3);
-for (let t = 0; t <= 30; t++) {
-  if ([1, 2, 5, 10, 30].includes(t)) row(`${t} steps from centre`, y);
-  const next = tf.tidy(() => {
-    let g = grad(y);
-    g = tf.sub(g, tf.mean(g, -1, true));
-    const norm = tf.reshape(tf.norm(tf.reshape(g, [n, -1]), 2, 1), [n, 1, 1, 1]);
-    return projectSimplex(tf.add(y, tf.mul(tf.div(g, tf.maximum(norm, 1e-12)), model.hp.dvnEta)));
-  });
-  y.dispose(); y = next;
-}
+// DVN's inference as core runs it: normalized steps along the simplex's feasible direction.
+const space = getTask('lfw').outputSpace;
+const eta = Number(process.env.ETA ?? model.hp.dvnEta);
+const STEPS = [1, 2, 5, 10, 30];
+const { y, recorded } = gradientAscent((yy) => model.energy.score(h, yy, EVAL), tf.fill(yStar.shape, 1 / 3), space.project, {
+  steps: 0, eta, normalized: true, sigmoid: true, record: STEPS, feasible: space.feasibleDirection,
+});
+STEPS.forEach((t, i) => row(`${t} steps from centre (η ${eta})`, recorded[i]));
+tf.dispose([y, ...recorded]);
