@@ -22,14 +22,15 @@ if (!model.energy) throw new Error(`${dir}: the model has no energy (value) netw
 const data = all[split];
 const n = Math.min(data.size, Number(limit));
 const EVAL = { training: false };
+const space = getTask('lfw').outputSpace;
 const x = tf.tensor4d(data.x.slice(0, n * 32 * 32 * 3), [n, 32, 32, 3]);
 const yStar = tf.tensor4d(data.y.slice(0, n * 32 * 32 * 3), [n, 32, 32, 3]);
 const h = model.energy.encode(x, EVAL);
 const s = (t) => t.dataSync()[0];
 const acc = (y) => tf.tidy(() => s(tf.mean(tf.sum(tf.minimum(y, yStar), -1))) * 100);
-const hard = (y) => tf.tidy(() => acc(tf.cast(tf.oneHot(tf.argMax(y, -1), 3), 'float32')));
+const hard = (y) => tf.tidy(() => acc(space.decode(y)));
 const value = (y) => tf.tidy(() => s(tf.mean(tf.sigmoid(model.energy.score(h, y, EVAL)))) * 100);
-const frac = (y) => tf.tidy(() => Array.from(tf.mean(tf.cast(tf.oneHot(tf.argMax(y, -1), 3), 'float32'), [0, 1, 2]).dataSync()).map((v) => v.toFixed(2)).join('/'));
+const frac = (y) => tf.tidy(() => Array.from(tf.mean(space.decode(y), [0, 1, 2]).dataSync()).map((v) => v.toFixed(2)).join('/'));
 const row = (l, y) => console.log(`| ${l} | ${value(y).toFixed(1)} | ${acc(y).toFixed(1)} | ${hard(y).toFixed(1)} | ${frac(y)} |`);
 console.log(`${dir}, ${split} split, ${n} faces (mean map over ${all.train.size} training faces)\n`);
 console.log('| y | mean σ(v) % | soft pixel acc % | argmax pixel acc % | argmax hair/face/background |\n| --- | --- | --- | --- | --- |');
@@ -42,7 +43,6 @@ const prior = tf.tile(tf.mean(tr, 0, true), [n, 1, 1, 1]);
 row('train mean map', prior);
 row("another face's y*", tf.concat([tf.slice(yStar, [1, 0, 0, 0], [n - 1, 32, 32, 3]), tf.slice(yStar, [0, 0, 0, 0], [1, 32, 32, 3])], 0));
 // DVN's inference as core runs it: normalized steps along the simplex's feasible direction.
-const space = getTask('lfw').outputSpace;
 const eta = Number(process.env.ETA ?? model.hp.dvnEta);
 const STEPS = [1, 2, 5, 10, 30];
 const { y, recorded } = gradientAscent((yy) => model.energy.score(h, yy, EVAL), tf.fill(yStar.shape, 1 / 3), space.project, {
