@@ -30,6 +30,8 @@ export const CORE_DEFAULTS: HyperParams = {
   mixTruthV: 0,
   mixOtherV: 0,
   dvnTuplesV: 0,
+  pathV: 0,
+  pathSteps: 10,
   energyObjective: 'alen',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
@@ -127,14 +129,14 @@ const CHOICES = {
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {
-  const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery'];
+  const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery', 'pathSteps'];
   for (const k of positiveInt) {
     const v = hp[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'pretrainG', 'proposalInputDropout'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'pretrainG', 'proposalInputDropout'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -160,7 +162,7 @@ export function validateHyperParams(hp: HyperParams): void {
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
   }
-  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
+  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', pathV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
   for (const [k, hint] of Object.entries(eq6Terms) as Array<[keyof typeof eq6Terms, string]>) {
     if (hp.energyObjective === 'dvn' && hp[k] > 0) {
       throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train${hint}`);

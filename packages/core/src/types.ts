@@ -244,6 +244,14 @@ export interface HyperParams {
    * from DVN's start point meets, while g and prediction stay ALEN's.
    */
   dvnTuplesV: number;
+  /**
+   * Not in the paper (0 = Eq. 6): weight of one more energy term fitting v on the refinement of y′
+   * after k normalized steps, k ~ U{1, …, `pathSteps`} per example: the points a test-time ascent
+   * passes through, beyond y″'s `trainSteps`.
+   */
+  pathV: number;
+  /** The longest refinement `pathV`'s term draws from (default 10). */
+  pathSteps: number;
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

@@ -100,6 +100,23 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { dvnTuplesV: 1 })).toThrow(/dvnTuplesV weighs a term of Eq\. 6.*tuples alone/);
   });
 
+  it("with pathV > 0, also fits the refinement of y' after a random 1..pathSteps steps per row", () => {
+    // With one step allowed the path's output is y'' of a one-step refinement, row for row.
+    const one = targetsOf({ pathV: 1, pathSteps: 1, trainSteps: 1 });
+    expect(one.outputs).toHaveLength(3);
+    const [yP, yRefined, path] = one.outputs as [number[][], number[][], number[][]];
+    expect(close(path, yRefined)).toBe(true);
+    expect(close(path, yP)).toBe(false);
+    // With up to 6 steps some rows go further than y'' (1 step) and some stop there.
+    const six = targetsOf({ pathV: 1, pathSteps: 6, trainSteps: 1 });
+    const [, y1, far] = six.outputs as [number[][], number[][], number[][]];
+    const sameRow = far.map((r, i) => r.every((v, k) => Math.abs(v - y1[i]![k]!) < 1e-5));
+    expect(sameRow.some((s) => s)).toBe(true);
+    expect(sameRow.some((s) => !s)).toBe(true);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen', { pathV: 1, pathSteps: 0 })).toThrow(/pathSteps must be a positive integer/);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { pathV: 1 })).toThrow(/pathV weighs a term of Eq\. 6/);
+  });
+
   it("proposes y' with g in train mode (dropout) by default, in eval mode with proposalMode 'eval'", () => {
     const train = targetsOf({ arch: { dropout: 0.5 } });
     expect(close(train.outputs[0]!, train.gEval)).toBe(false);

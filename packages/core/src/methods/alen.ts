@@ -27,6 +27,10 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const makers: Array<[(h: tf.Tensor) => tf.Tensor, number]> = [];
   if (hp.betaV > 0) makers.push([(h) => refine(energy, h, yP, space, hp, hp.trainSteps).y, hp.betaV]);
   if (hp.dvnTuplesV > 0) makers.push([dvnTuples(batch, ctx, energy, hp.dvnTupleStart === 'proposal' ? yP : undefined), hp.dvnTuplesV]);
+  if (hp.pathV > 0) {
+    const stepsPerRow = Array.from({ length: B }, () => 1 + Math.floor(rng.next() * hp.pathSteps));
+    makers.push([(h) => alongPath(energy, h, yP, ctx, stepsPerRow), hp.pathV]);
+  }
   const energyLoss = (h: tf.Tensor, made: tf.Tensor | null): tf.Scalar => {
     // [output, weight] pairs; the first is the ground truth (target 1).
     const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
@@ -57,6 +61,27 @@ function proposal(inference: InferenceNet, x: tf.Tensor, ctx: StepContext): tf.T
   const mode = ctx.hp.proposalMode === 'eval' ? EVAL : { training: true, rng: ctx.rng };
   const rate = ctx.hp.proposalInputDropout;
   return tf.tidy(() => ctx.task.outputSpace.activate(inference.logits(rate > 0 ? dropout(x, rate, { training: true, rng: ctx.rng }) : x, mode)));
+}
+
+/**
+ * Row i of the refinement from y′ after `stepsPerRow[i]` normalized steps: the points a test-time
+ * ascent passes through, up to `pathSteps` (more than the `trainSteps` of y″).
+ */
+function alongPath(energy: EnergyNet, h: tf.Tensor, yP: tf.Tensor, ctx: StepContext, stepsPerRow: number[]): tf.Tensor {
+  const { hp, task } = ctx;
+  const counts = [...new Set(stepsPerRow)].sort((a, b) => a - b);
+  const { y, recorded } = refine(energy, h, yP, task.outputSpace, hp, 0, counts);
+  y.dispose();
+  return tf.tidy(() => {
+    const shape = [stepsPerRow.length, ...yP.shape.slice(1).map(() => 1)];
+    let out = tf.zerosLike(yP);
+    counts.forEach((k, j) => {
+      const pick = tf.reshape(tf.tensor1d(stepsPerRow.map((s) => (s === k ? 1 : 0))), shape);
+      out = tf.add(out, tf.mul(pick, recorded[j]!));
+    });
+    tf.dispose(recorded);
+    return out;
+  });
 }
 
 /** Row i of α_i·y* + (1 − α_i)·y′: points on the segment a refinement from y′ should climb. */
