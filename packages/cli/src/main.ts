@@ -6,6 +6,7 @@ import { evalCommand } from './commands/eval.js';
 import { predictCommand } from './commands/predict.js';
 import { sweepCommand } from './commands/sweep.js';
 import { benchCommand } from './commands/bench.js';
+import { paramsCommand } from './commands/params.js';
 
 /** Runs the `alen` command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -18,10 +19,11 @@ export async function main(argv: string[]): Promise<number> {
     .command(predictCommand)
     .command(sweepCommand)
     .command(benchCommand)
-    .demandCommand(1, 'name a command: tasks, train, eval, predict, sweep or bench')
+    .command(paramsCommand)
+    .demandCommand(1, 'name a command: tasks, train, eval, predict, sweep, bench or params')
     .strict()
     .recommendCommands()
-    .epilogue('Examples:\n  alen tasks\n  alen train --task bibtex --method alen\n  alen eval --checkpoint runs/bibtex-alen-s0 --curve 0,1,2,4,6,10\n  alen bench --task bibtex --profile quick\n\nRun `alen <command> --help` for every flag of a command.')
+    .epilogue('Examples:\n  alen tasks\n  alen train --task bibtex --method alen\n  alen eval --checkpoint runs/bibtex-alen-s0 --curve 0,1,2,4,6,10\n  alen bench --task bibtex --profile quick\n  alen params --task bibtex --method alen\n\nRun `alen <command> --help` for every flag of a command.')
     .help()
     .alias('h', 'help')
     .version()

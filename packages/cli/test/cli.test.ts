@@ -26,7 +26,7 @@ describe('alen --help', () => {
   it('lists the commands and explains every flag of train', () => {
     const r = alen(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['tasks', 'train', 'eval', 'predict', 'sweep', 'bench']) expect(r.stdout).toContain(`alen ${c}`);
+    for (const c of ['tasks', 'train', 'eval', 'predict', 'sweep', 'bench', 'params']) expect(r.stdout).toContain(`alen ${c}`);
     const t = alen(['train', '--help']);
     expect(t.code).toBe(0);
     for (const f of ['--task', '--method', '--eta', '--train-steps', '--test-steps', '--lambda-v', '--beta-v', '--lambda-g', '--resume', '--backend', '--data', '--plugin', '--set']) {
@@ -45,6 +45,37 @@ describe('alen --help', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Unknown argument/);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('alen params', () => {
+  type Row = { name: string; value: unknown; source: string; description: string };
+  const rowsOf = (r: { stdout: string }) => Object.fromEntries((JSON.parse(r.stdout).params as Row[]).map((p) => [p.name, p]));
+
+  it("shows each resolved hyper-parameter with the layer that set it, as train would run it", () => {
+    const r = alen(['params', ...P, '--task', 'toy', '--method', 'dvn', '--eta', '0.25', '--set', 'dvnSteps=7', '--set', 'arch.width=5', '--json']);
+    expect(r.code).toBe(0);
+    const rows = rowsOf(r);
+    expect(rows.epochs).toMatchObject({ value: 8, source: 'task' });
+    expect(rows.lr).toMatchObject({ value: 0.01, source: 'task method family' });
+    expect(rows.eta).toMatchObject({ value: 0.25, source: 'user' });
+    expect(rows.dvnSteps).toMatchObject({ value: 7, source: 'user' });
+    expect(rows['arch.width']).toMatchObject({ value: 5, source: 'user' });
+    expect(rows.beta1).toMatchObject({ source: 'core' });
+    expect(rows.lrG).toMatchObject({ source: 'unset' });
+    expect(rows.betaV!.description).toMatch(/AEN/);
+    const table = alen(['params', ...P, '--task', 'toy', '--method', 'alen']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/\| epochs \| 8 \| task \|/);
+    expect(table.stdout).toMatch(/precedence: core < /);
+  });
+
+  it('refuses an unknown task, method or hyper-parameter with exit code 1', () => {
+    expect(alen(['params', ...P, '--task', 'nope']).stderr).toMatch(/unknown task 'nope'/);
+    const m = alen(['params', ...P, '--task', 'toy', '--method', 'foo']);
+    expect([m.code, m.stderr]).toEqual([1, expect.stringMatching(/unknown method 'foo'/)]);
+    const h = alen(['params', ...P, '--task', 'toy', '--set', 'etaa=1']);
+    expect([h.code, h.stderr]).toEqual([1, expect.stringMatching(/unknown hyper-parameter 'etaa'/)]);
   });
 });
 

@@ -88,19 +88,49 @@ function merge(base: HyperParams, o: HyperParamOverrides | undefined): HyperPara
   return { ...base, ...clean, arch: { ...base.arch, ...(o.arch ?? {}) } } as HyperParams;
 }
 
+/** Where a resolved hyper-parameter's value comes from, lowest precedence first. */
+export type HyperParamSource = 'core' | 'task' | 'task method family' | 'method' | 'task method' | 'user';
+
 /**
- * Resolves a run's hyper-parameters: core defaults < task `common` < task family (alen/dvn/infnet)
- * < the method's switches < task's own entry for the exact method < user overrides.
+ * The layers a run's hyper-parameters are merged from, lowest precedence first: core defaults <
+ * task `common` < task family (alen/dvn/infnet) < the method's switches < the task's own entry for
+ * the exact method < user overrides.
  */
+function hyperParamLayers(task: Task, method: MethodName, user?: HyperParamOverrides): Array<[HyperParamSource, HyperParamOverrides | undefined]> {
+  return [
+    ['task', task.defaults?.common],
+    ['task method family', task.defaults?.[methodFamily(method)]],
+    ['method', METHOD_OVERRIDES[method]],
+    ['task method', method !== methodFamily(method) ? task.defaults?.[method] : undefined],
+    ['user', user],
+  ];
+}
+
+/** Resolves a run's hyper-parameters from {@link hyperParamLayers}, validated. */
 export function resolveHyperParams(task: Task, method: MethodName, user?: HyperParamOverrides): HyperParams {
-  let hp = merge(CORE_DEFAULTS, task.defaults?.common);
-  hp = merge(hp, task.defaults?.[methodFamily(method)]);
-  hp = merge(hp, METHOD_OVERRIDES[method]);
-  if (method !== methodFamily(method)) hp = merge(hp, task.defaults?.[method]);
-  hp = merge(hp, user);
+  return explainHyperParams(task, method, user).hp;
+}
+
+/**
+ * {@link resolveHyperParams} with the layer each value was last set by (`arch.NAME` keys for the
+ * architecture options). Unset optional hyper-parameters are absent from `sources`.
+ */
+export function explainHyperParams(task: Task, method: MethodName, user?: HyperParamOverrides): { hp: HyperParams; sources: Record<string, HyperParamSource> } {
+  const sources: Record<string, HyperParamSource> = {};
+  for (const k of Object.keys(CORE_DEFAULTS)) if (k !== 'arch') sources[k] = 'core';
+  let hp = CORE_DEFAULTS;
+  for (const [source, layer] of hyperParamLayers(task, method, user)) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      if (k === 'arch') for (const a of Object.keys(v as object)) sources[`arch.${a}`] = source;
+      else sources[k] = source;
+    }
+    hp = merge(hp, layer);
+  }
   validateHyperParams(hp);
   assertSpaceSupports(hp, task.outputSpace, task.name);
-  return hp;
+  return { hp, sources };
 }
 
 /** Settings that need a hook of the output space fail early, naming it. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { METHODS, getTask, type HyperParamOverrides } from '@alen/core';
 import { globalOptions, limitOptions, limitFrom, setup, parseSteps, log, quoteArgs, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseOptions } from '../overrides.js';
@@ -41,6 +41,21 @@ export function hpFlags(a: Partial<TrainArgs>): HyperParamOverrides {
   };
 }
 
+/** The hyper-parameter flags of `train` (and `params`, which shows what they resolve to). */
+export function hpOptions<T>(y: Argv<T>) {
+  return y
+    .option('epochs', { type: 'number', describe: 'training epochs (default: the task\'s)' })
+    .option('batch-size', { type: 'number', describe: 'minibatch size' })
+    .option('lr', { type: 'number', describe: 'learning rate' })
+    .option('eta', { type: 'number', describe: 'ALEN: normalized ascent step size η' })
+    .option('train-steps', { type: 'number', describe: 'ALEN: refinement steps while training' })
+    .option('test-steps', { type: 'number', describe: 'ALEN: refinement steps at test time' })
+    .option('lambda-v', { type: 'number', describe: 'ALEN: weight λv of the y′ term of the energy loss' })
+    .option('beta-v', { type: 'number', describe: 'ALEN: weight βv of the y″ term (0 = AEN)' })
+    .option('lambda-g', { type: 'number', describe: 'ALEN: weight λg of the adversarial term of the inference loss' })
+    .option('set', { type: 'string', array: true, default: [] as string[], describe: 'any hyper-parameter as key=value (JSON values), e.g. --set dvnEta=0.5 --set arch.gDropout=0.3 --set testStepsCandidates=[0,2,4,6]' });
+}
+
 export function summary(r: ExperimentResult): string {
   const task = getTask(r.task);
   const paper = task.paper?.[r.method] ?? {};
@@ -62,21 +77,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a model on a task with ALEN, an ablation, DVN or the inference-network baseline; then evaluate it',
   builder: (y) =>
-    limitOptions(globalOptions(y))
+    hpOptions(limitOptions(globalOptions(y)))
       .option('task', { type: 'string', demandOption: true, describe: 'task name (see `alen tasks`)' })
       .option('method', { type: 'string', default: 'alen', describe: `training method: ${METHODS.join(', ')}` })
       .option('seed', { type: 'number', default: 0, describe: 'random seed (data split, initialisation, shuffling, dropout)' })
       .option('out', { type: 'string', describe: 'run folder (default runs/<task>-<method>-s<seed>): config.json, log.jsonl, checkpoints/, model/, result.json' })
-      .option('epochs', { type: 'number', describe: 'training epochs (default: the task\'s)' })
-      .option('batch-size', { type: 'number', describe: 'minibatch size' })
-      .option('lr', { type: 'number', describe: 'learning rate' })
-      .option('eta', { type: 'number', describe: 'ALEN: normalized ascent step size η' })
-      .option('train-steps', { type: 'number', describe: 'ALEN: refinement steps while training' })
-      .option('test-steps', { type: 'number', describe: 'ALEN: refinement steps at test time' })
-      .option('lambda-v', { type: 'number', describe: 'ALEN: weight λv of the y′ term of the energy loss' })
-      .option('beta-v', { type: 'number', describe: 'ALEN: weight βv of the y″ term (0 = AEN)' })
-      .option('lambda-g', { type: 'number', describe: 'ALEN: weight λg of the adversarial term of the inference loss' })
-      .option('set', { type: 'string', array: true, default: [] as string[], describe: 'any hyper-parameter as key=value (JSON values), e.g. --set dvnEta=0.5 --set arch.gDropout=0.3 --set testStepsCandidates=[0,2,4,6]' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --out from its last checkpoint' })
       .option('stop-after', { type: 'number', describe: 'stop after this epoch (resume later with --resume)' })
       .option('curve', { type: 'string', describe: 'also report the test metric after these numbers of ascent steps, e.g. 0,1,2,4,6,10,20' })

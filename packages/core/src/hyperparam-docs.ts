@@ -1,0 +1,61 @@
+import type { HyperParams } from './types.js';
+
+/** A hyper-parameter's name (the architecture options, `arch.NAME`, are the task's own). */
+export type HyperParamName = Exclude<keyof HyperParams, 'arch'>;
+
+/**
+ * One line per hyper-parameter, for `alen params` and error messages. Typed over every key of
+ * {@link HyperParams}, so a new hyper-parameter does not compile without its line.
+ */
+export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
+  epochs: 'training epochs (the best epoch on validation is kept)',
+  batchSize: 'training minibatch size',
+  evalBatchSize: 'minibatch size for prediction (memory, not a training setting)',
+  optimizer: "optimizer, 'adam' or 'sgd' (both networks unless optimizerG is set)",
+  lr: 'learning rate (both networks unless lrG is set)',
+  lrG: "the inference network's learning rate when it differs from lr",
+  optimizerG: "the inference network's optimizer when it differs from optimizer",
+  beta1: "Adam's β1 (the ALEN paper: 0.5)",
+  weightDecay: 'L2 weight decay on kernels, biases excluded',
+  weightDecayV: "the energy network's weight decay when it differs from weightDecay",
+  weightDecayG: "the inference network's weight decay when it differs from weightDecay",
+  emaDecay: 'decay of a moving average of the weights used for validation and the saved model (0 = off)',
+  lrSchedule: 'piecewise learning-rate multipliers, [[epochs, multiplier], ...]',
+  valEvery: 'validate (and select the model) every N epochs',
+  eta: 'ALEN: step size of the normalized ascent',
+  trainSteps: "ALEN: refinement steps from y' to y'' while training",
+  testSteps: 'ALEN: refinement steps at prediction',
+  testStepsCandidates: 'test-time step counts tried on validation; the best is kept with the model',
+  energyOutput: "the energy's output, 'sigmoid' (σ(score)) or 'linear'",
+  truthV: "ALEN: weight of Eq. 6's ground-truth term (1 in the paper)",
+  lambdaV: "ALEN: λv, weight of Eq. 6's term on g's proposal y'",
+  betaV: "ALEN: βv, weight of Eq. 6's term on the refined y'' (0 = AEN)",
+  lambdaG: "ALEN: λg, weight of the inference network's adversarial term (Eq. 11)",
+  useTaskLoss: 'ALEN: train the inference network with its task loss (off = ALEN without L_task)',
+  gAdversarialLoss: "ALEN: g's adversarial term, 'square' (Eq. 11) or 'log' (−log σ(v), non-saturating)",
+  energyLoss: "ALEN: the energy's fit to its targets, 'square' (Eq. 6) or 'bce' (cross-entropy on σ(score))",
+  energyObjective: "ALEN family: the energy learns by 'alen' (Eq. 6) or 'dvn' (DVN's objective; method alen-dvn)",
+  hardV: "ALEN, not in the paper: weight of an energy term on g's proposal rounded to hard labels",
+  otherTruthV: "ALEN, not in the paper: weight of an energy term on another example's ground truth",
+  mixTruthV: "ALEN, not in the paper: weight of an energy term on a random point between y' and y*",
+  mixOtherV: "ALEN, not in the paper: weight of an energy term on y' mixed with another example's ground truth",
+  dvnTuplesV: "ALEN, not in the paper: weight of DVN's training tuples as an energy term",
+  pathV: "ALEN, not in the paper: weight of an energy term on y' refined by a random 1..pathSteps steps",
+  pathSteps: "ALEN: the longest refinement pathV's term draws from",
+  taskLossReduction: "the task loss over output units, 'sum' or 'mean'",
+  dvnEta: 'DVN: step size of its inference',
+  dvnSteps: 'DVN: inference steps, for training tuples and prediction',
+  dvnInferenceProb: "DVN: probability that a batch's tuples come from an inference run (else one adversarial step)",
+  dvnNormalized: "DVN: normalize its ascent steps as ALEN does (else the plain gradient of σ(v))",
+  ascentNorm: "normalized steps divide by the 'full' gradient's norm or by its 'feasible' part's",
+  dvnAdversarial: "DVN: one-step tuples climb the 'value' (released code) or the value net's 'loss' (paper)",
+  dvnInferenceTuples: "DVN: an inference run's tuples are its 'final' output or a random point of its 'trajectory'",
+  dvnOtherTruth: "DVN: probability that a one-step tuple starts at another example's ground truth",
+  dvnContrastEpochs: "DVN: first epochs on one-step tuples from own vs another example's ground truth only",
+  dvnInit: "DVN: inference starts at 'zeros' or at the output space's 'center'",
+  dvnTupleStart: "alen-dvn: the energy's DVN tuples start at DVN's 'init' or at g's 'proposal'",
+  proposalMode: "ALEN: g proposes y' for the energy's update in 'train' mode (dropout) or 'eval' mode",
+  proposalInputDropout: "ALEN: dropout on x when g proposes y' for the energy's update (0 = off)",
+  pretrainG: 'ALEN family: first epochs that train g on its task loss alone, v waiting',
+  energyTargets: "ALEN: Eq. 6's targets from the oracle on each 'soft' output or on its 'hard' decoding",
+};
