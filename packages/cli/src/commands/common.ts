@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Argv } from 'yargs';
-import { AlenError, useBackend, BACKENDS, type Split } from '@alen/core';
+import { AlenError, useBackend, BACKENDS, METHODS, type Split } from '@alen/core';
 import type { StatusOptions } from '../pool.js';
 import { loadPlugins } from '../plugins.js';
 import { resolveDataDir } from '../data-dir.js';
@@ -22,6 +22,13 @@ export function globalOptions<T>(y: Argv<T>) {
     .option('data', { type: 'string', describe: 'data directory (default: $ALEN_DATA, else ../shared/data beside the repository)' })
     .option('plugin', { type: 'string', array: true, describe: 'extra task plugin: a module name or a path to a .js file or package folder (repeatable)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' });
+}
+
+/** `--task` and `--method` (default alen), as train and params take them. */
+export function taskMethodOptions<T>(y: Argv<T>) {
+  return y
+    .option('task', { type: 'string', demandOption: true, describe: 'task name (see `alen tasks`)' })
+    .option('method', { type: 'string', default: 'alen', describe: `training method: ${METHODS.join(', ')}` });
 }
 
 export const log = (m: string) => process.stderr.write(m + '\n');

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { HYPERPARAM_DOCS, METHODS, assertMethod, methodFamily, explainHyperParams, getTask, type HyperParamName, type HyperParamSource } from '@alen/core';
-import { globalOptions, type GlobalArgs } from './common.js';
+import { HYPERPARAM_DOCS, assertMethod, methodFamily, explainHyperParams, getTask, type HyperParamName, type HyperParamSource } from '@alen/core';
+import { globalOptions, taskMethodOptions, type GlobalArgs } from './common.js';
 import { hpFlags, hpOptions, type TrainArgs } from './train.js';
 import { loadPlugins } from '../plugins.js';
 import { mergeOverrides, parseSets } from '../overrides.js';
@@ -50,9 +50,7 @@ export const paramsCommand: CommandModule<object, ParamsArgs> = {
   command: 'params',
   describe: 'Show every hyper-parameter a train run of a task and method would use, where each value comes from, and what it does',
   builder: (y) =>
-    hpOptions(globalOptions(y))
-      .option('task', { type: 'string', demandOption: true, describe: 'task name (see `alen tasks`)' })
-      .option('method', { type: 'string', default: 'alen', describe: `training method: ${METHODS.join(', ')}` })
+    taskMethodOptions(hpOptions(globalOptions(y)))
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .example('alen params --task bibtex --method alen', "Bibtex ALEN's settings, marked where the task changes core's defaults")
       .example('alen params --task weizmann --method dvn --set dvnEta=2', 'what a --set changes') as never,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { METHODS, getTask, type HyperParamOverrides } from '@alen/core';
-import { globalOptions, limitOptions, limitFrom, setup, parseSteps, log, quoteArgs, type GlobalArgs } from './common.js';
+import { globalOptions, taskMethodOptions, limitOptions, limitFrom, setup, parseSteps, log, quoteArgs, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseOptions } from '../overrides.js';
 import { runExperiment, RESULT_FILE, type ExperimentResult } from '../experiment.js';
 import { markdownTable } from '../format.js';
@@ -77,9 +77,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a model on a task with ALEN, an ablation, DVN or the inference-network baseline; then evaluate it',
   builder: (y) =>
-    hpOptions(limitOptions(globalOptions(y)))
-      .option('task', { type: 'string', demandOption: true, describe: 'task name (see `alen tasks`)' })
-      .option('method', { type: 'string', default: 'alen', describe: `training method: ${METHODS.join(', ')}` })
+    taskMethodOptions(hpOptions(limitOptions(globalOptions(y))))
       .option('seed', { type: 'number', default: 0, describe: 'random seed (data split, initialisation, shuffling, dropout)' })
       .option('out', { type: 'string', describe: 'run folder (default runs/<task>-<method>-s<seed>): config.json, log.jsonl, checkpoints/, model/, result.json' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --out from its last checkpoint' })
