@@ -50,6 +50,8 @@ export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
   ascentNorm: "normalized steps divide by the 'full' gradient's norm or by its 'feasible' part's",
   dvnAdversarial: "DVN: one-step tuples climb the 'value' (released code) or the value net's 'loss' (paper)",
   dvnInferenceTuples: "DVN: an inference run's tuples are its 'final' output or a random point of its 'trajectory'",
+  dvnSampleProb: 'DVN: probability that a batch trains on random outputs near y* (stratified samples, p ∝ exp(v*/τ))',
+  dvnSampleTau: "DVN: τ of the stratified samples (small: close to y*; the paper's 0.05)",
   dvnOtherTruth: "DVN: probability that a one-step tuple starts at another example's ground truth",
   dvnContrastEpochs: "DVN: first epochs on one-step tuples from own vs another example's ground truth only",
   dvnInit: "DVN: inference starts at 'zeros' or at the output space's 'center'",

@@ -43,6 +43,8 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnInferenceTuples: 'final',
   dvnOtherTruth: 0,
   dvnContrastEpochs: 0,
+  dvnSampleProb: 0,
+  dvnSampleTau: 0.05,
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   proposalMode: 'train',
@@ -166,7 +168,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'pretrainG', 'proposalInputDropout'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'pretrainG', 'proposalInputDropout'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -176,8 +178,11 @@ export function validateHyperParams(hp: HyperParams): void {
     }
   }
   if (hp.proposalInputDropout >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter proposalInputDropout must be a rate in [0, 1), got ${hp.proposalInputDropout}`);
+  if (typeof hp.dvnSampleTau !== 'number' || !(hp.dvnSampleTau > 0) || !Number.isFinite(hp.dvnSampleTau)) {
+    throw new AlenError('BAD_CONFIG', `hyper-parameter dvnSampleTau is a temperature: it must be a finite number > 0, got ${String(hp.dvnSampleTau)}`);
+  }
   if (hp.emaDecay >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter emaDecay must be < 1 (0 = no averaging), got ${hp.emaDecay}`);
-  for (const k of ['dvnInferenceProb', 'dvnOtherTruth'] as const) {
+  for (const k of ['dvnInferenceProb', 'dvnOtherTruth', 'dvnSampleProb'] as const) {
     if (hp[k] > 1) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} is a probability: it must be ≤ 1, got ${hp[k]}`);
   }
   for (const [k, allowed] of Object.entries(CHOICES) as Array<[keyof typeof CHOICES, readonly string[]]>) {

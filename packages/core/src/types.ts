@@ -298,6 +298,14 @@ export interface HyperParams {
    * inference tuples join (0 = none; not in the paper).
    */
   dvnContrastEpochs: number;
+  /**
+   * Probability that a batch's DVN tuples are random outputs near y* (DVN §3.3's stratified
+   * samples, p(y) ∝ exp(v*(y, y*)/τ); Table 4's "Inference + Stratified Sampling") instead of
+   * coming from inference or the one-step branch (0 = never, the default).
+   */
+  dvnSampleProb: number;
+  /** τ of DVN's stratified samples: how close to y* they stay (the paper's 0.05). */
+  dvnSampleTau: number;
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useBackend, resolveHyperParams, createModel, Rng, NetOptimizer, batchOf, getMethod, type HyperParamOverrides, type Task } from '../src/index.js';
-import { syntheticData, syntheticTask, L } from './fixtures/synthetic-task.js';
+import { tf, useBackend, resolveHyperParams, createModel, Rng, NetOptimizer, batchOf, getMethod, boxSpace, simplexSpace, type HyperParamOverrides, type Task } from '../src/index.js';
+import { drawSamples, stratifiedSamples } from '../src/methods/dvn-samples.js';
+import { syntheticData, syntheticTask, softF1, L } from './fixtures/synthetic-task.js';
 
 const data = syntheticData();
 const B = 16;
@@ -19,8 +20,9 @@ function tuplesOf(overrides: HyperParamOverrides, epoch?: number): { tuples: num
   const truth = batch.y.arraySync() as number[][];
   tf.dispose([...Object.values(losses), ...model.energy!.params.variables, batch.x, batch.y]);
   optimizers.energy.dispose();
-  expect(seen).toHaveLength(1);
-  return { tuples: seen[0]!, truth };
+  // The fit asks the oracle last (stratified samples ask it first, for their candidates' values).
+  expect(seen.length).toBe(overrides.dvnSampleProb ? 10 : 1);
+  return { tuples: seen[seen.length - 1]!, truth };
 }
 
 const same = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-6);
@@ -59,7 +61,72 @@ describe("DVN's one-step tuples", () => {
     expect(tuplesOf(contrast, 3).tuples.every((t) => same(t, zeros))).toBe(true);
   });
 
-  it('reject a probability above 1', () => {
+  it('with dvnSampleProb 1, are random binary outputs near the ground truth, the same for the same seed', () => {
+    const far = tuplesOf({ dvnSampleProb: 1, dvnSampleTau: 10 });
+    expect(far.tuples.flat().every((v) => v === 0 || v === 1)).toBe(true);
+    expect(far.tuples.some((t, i) => !same(t, far.truth[i]!))).toBe(true);
+    expect(tuplesOf({ dvnSampleProb: 1, dvnSampleTau: 10 }).tuples).toEqual(far.tuples);
+  });
+
+  it('reject a probability above 1 and a temperature that is not positive', () => {
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnOtherTruth: 1.5 })).toThrow(/dvnOtherTruth is a probability/);
+    expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnSampleTau: 0 })).toThrow(/dvnSampleTau is a temperature/);
+  });
+});
+
+describe("DVN's stratified samples", () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  const rows = 32;
+  const d = 400;
+  const binaryTruth = () => {
+    const r = new Rng('truth');
+    return tf.tensor2d(Array.from({ length: rows * d }, () => (r.next() < 0.3 ? 1 : 0)), [rows, d]);
+  };
+
+  function sampleBox(tau: number): { flipped: number; value: number; binary: boolean } {
+    const yStar = binaryTruth();
+    const y = stratifiedSamples(yStar, boxSpace(), softF1, tau, drawSamples(new Rng(5), rows));
+    const v = softF1(y, yStar);
+    const out = {
+      flipped: tf.tidy(() => tf.mean(tf.abs(tf.sub(y, yStar))).dataSync()[0]!),
+      value: tf.tidy(() => tf.mean(v).dataSync()[0]!),
+      binary: (y.dataSync() as Float32Array).every((x) => x === 0 || x === 1),
+    };
+    tf.dispose([yStar, y, v]);
+    return out;
+  }
+
+  it('stay near y* at the paper τ and spread out at a large τ (box: flipped positions)', () => {
+    const before = tf.memory().numTensors;
+    const near = sampleBox(0.05);
+    const wide = sampleBox(10);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(near.binary && wide.binary).toBe(true);
+    expect(near.value).toBeGreaterThan(0.85);
+    expect(near.flipped).toBeGreaterThan(0);
+    expect(wide.flipped).toBeGreaterThan(2 * near.flipped);
+    expect(wide.value).toBeLessThan(near.value);
+  });
+
+  it('move a changed simplex position to a vertex of another class', () => {
+    const C = 3;
+    const r = new Rng('classes');
+    const classes = Array.from({ length: rows * 64 }, () => r.int(C));
+    const yStar = tf.tidy(() => tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), C), 'float32'), [rows, 8, 8, C]));
+    const pixelAccuracy = (y: tf.Tensor, s: tf.Tensor) => tf.tidy(() => tf.mean(tf.sum(tf.mul(y, s), -1), [1, 2]));
+    const y = stratifiedSamples(yStar, simplexSpace(), pixelAccuracy, 0.5, drawSamples(new Rng(6), rows));
+    const values = y.dataSync();
+    const picked = tf.argMax(y, -1).dataSync();
+    tf.dispose([yStar, y]);
+    for (let p = 0; p < classes.length; p++) {
+      const pixel = Array.from(values.slice(p * C, p * C + C));
+      expect(pixel.sort()).toEqual([0, 0, 1]);
+    }
+    const changed = classes.filter((c, p) => picked[p] !== c).length;
+    expect(changed).toBeGreaterThan(0);
+    expect(changed).toBeLessThan(classes.length / 2);
   });
 });

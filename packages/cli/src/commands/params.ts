@@ -17,9 +17,9 @@ export interface ParamRow {
 }
 
 /** A short name of the layer a value comes from, for the table. */
-function sourceName(source: ParamRow['source'], method: string): string {
+function sourceNames(method: string): Record<ParamRow['source'], string> {
   const family = methodFamily(assertMethod(method));
-  const names: Record<ParamRow['source'], string> = {
+  return {
     core: 'core',
     task: 'task',
     'task method family': `task (${family})`,
@@ -28,7 +28,6 @@ function sourceName(source: ParamRow['source'], method: string): string {
     user: 'your flags',
     unset: '–',
   };
-  return names[source];
 }
 
 const PRECEDENCE = "core < the task's common defaults < the task's defaults for the method's family (alen, dvn, infnet) < the method's own switches < the task's defaults for the exact method < your flags";
@@ -63,7 +62,8 @@ export const paramsCommand: CommandModule<object, ParamsArgs> = {
     }
     const changed = rows.filter((r) => r.source !== 'core' && r.source !== 'unset').length;
     process.stdout.write(`${a.task} / ${a.method}: ${rows.length} hyper-parameters, ${changed} of them set above core's defaults\n(precedence: ${PRECEDENCE})\n\n`);
-    process.stdout.write(markdownTable(['name', 'value', 'from', 'what'], rows.map((r) => [r.name, show(r.value), sourceName(r.source, a.method), r.description])));
+    const from = sourceNames(a.method);
+    process.stdout.write(markdownTable(['name', 'value', 'from', 'what'], rows.map((r) => [r.name, show(r.value), from[r.source], r.description])));
     process.stdout.write(`\nChange any of them with --set NAME=VALUE (JSON values; arch.NAME for architecture options) on train, sweep (--grid), eval (inference settings) and here.\n`);
   },
 };

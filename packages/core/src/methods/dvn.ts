@@ -6,6 +6,7 @@ import { EVAL, closedForm, feasibleDirection, disposeEncoding, energyStepWithOut
 import { sigmoidCrossEntropyEach } from '../util/sigmoid-cross-entropy.js';
 import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
+import { drawSamples, stratifiedSamples } from './dvn-samples.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
 function startPoint(shape: number[], space: OutputSpace, hp: HyperParams): tf.Tensor {
@@ -55,7 +56,9 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  * start where a random half of the rows is replaced by the ground truth (and, with `dvnOtherTruth`,
  * some of the others by another example's ground truth; during the first `dvnContrastEpochs` epochs
  * only these, every other row from another example's ground truth): an ascent step on v, or
- * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). With
+ * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). Before either,
+ * with probability `dvnSampleProb` the batch's tuples are random outputs near y* instead (the
+ * paper's stratified samples, {@link stratifiedSamples}, τ = `dvnSampleTau`). With
  * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
  * ALEN's refinement of it.
  */
@@ -78,6 +81,11 @@ export function dvnTuples(batch: Batch, ctx: StepContext, energy: EnergyNet, pro
   }
   const B = x.shape[0]!;
   const contrast = ctx.epoch !== undefined && ctx.epoch <= hp.dvnContrastEpochs;
+  // Drawn only when the option is on, so that runs without it keep their random numbers.
+  if (!contrast && hp.dvnSampleProb > 0 && rng.next() < hp.dvnSampleProb) {
+    const draws = drawSamples(rng, B);
+    return () => stratifiedSamples(yStar, space, task.oracle, hp.dvnSampleTau, draws);
+  }
   const otherTruth = contrast ? 1 : hp.dvnOtherTruth;
   const fullRun = rng.next() < (contrast ? 0 : hp.dvnInferenceProb);
   const runSteps = fullRun && hp.dvnInferenceTuples === 'trajectory' ? 1 + Math.floor(rng.next() * hp.dvnSteps) : hp.dvnSteps;
