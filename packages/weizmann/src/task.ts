@@ -1,5 +1,5 @@
 import type { BuildContext, LoadContext, Task, TaskData } from '@alen/core';
-import { AlenError, boxSpace, cropFlipAugment, defineTask } from '@alen/core';
+import { AlenError, archBoolean, boxSpace, cropFlipAugment, defineTask } from '@alen/core';
 import { CHOPPS_IMAGES, CHOPPS_MASKS, CHOPPS_SIZE, DB_MASK_DIR, DB_RGB_DIR, SPLIT_FILE } from './paths.js';
 import { loadChopps } from './load-chopps.js';
 import { loadWeizmannDb } from './load-weizmann-db.js';
@@ -17,7 +17,7 @@ export interface WeizmannTaskOptions {
   readonly crop?: number;
   /** Per-axis offsets of the test views (default: DVN's 36 crops for 32/24). */
   readonly offsets?: readonly number[];
-  /** Random horizontal flips in training (default true). */
+  /** Random horizontal flips in training (default true; a run's `arch.flip` overrides it). */
   readonly flip?: boolean;
 }
 
@@ -50,6 +50,10 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
   const size = opts.size ?? CHOPPS_SIZE;
   const crop = opts.crop ?? 24;
   const views = createCropViews({ size, crop, offsets: opts.offsets });
+  const flipByDefault = opts.flip ?? true;
+  // The data set's horses all face left: `arch.flip=false` keeps the training masks' shapes as the test's.
+  const cropFlip = cropFlipAugment({ crop, flip: true });
+  const cropOnly = cropFlipAugment({ crop, flip: false });
 
   const load = async (ctx: LoadContext): Promise<TaskData> => {
     const source = ctx.options.source ?? 'chopps';
@@ -97,7 +101,7 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
     evaluate: evaluateMasks,
     createEnergy: (ctx) => createConvEnergy(ctx, convEnergyOptions(ctx.hp.arch, energyCrop(ctx))),
     createInference: (ctx) => createFcnInference(ctx, fcnOptions(ctx.hp.arch)),
-    augment: cropFlipAugment({ crop, flip: opts.flip ?? true }),
+    augment: (batch, rng, hp) => (archBoolean(hp.arch, 'flip', flipByDefault) ? cropFlip : cropOnly)(batch, rng),
     testViews: views,
     outputShape: (xShape) => [xShape[0]!, xShape[1]!, 1],
     // The loaders put the image side in the train split's meta.taskState, which the checkpoint keeps.

@@ -85,6 +85,19 @@ describe('weizmann task object', () => {
     expect(e16.params.get('fc1/kernel').shape).toEqual([16, 4 * 4 * 8]);
     e16.params.dispose();
   });
+
+  it('flips training crops unless arch.flip is false', () => {
+    // Each pixel holds its column index: a mirrored crop runs right to left.
+    const columns = () => tf.tidy(() => tf.tile(tf.reshape(tf.range(0, 32, 1, 'float32'), [1, 1, 32, 1]), [16, 32, 1, 3]));
+    const mirrored = (hpArch: Record<string, unknown>) => {
+      const batch = weizmannTask.augment!({ x: columns(), y: tf.zeros([16, 32, 32, 1]) }, new Rng(4), { ...CORE_DEFAULTS, arch: hpArch });
+      const rows = batch.x.arraySync() as number[][][][];
+      tf.dispose([batch.x, batch.y]);
+      return rows.filter((img) => img[0]![0]![0]! > img[0]![23]![0]!).length;
+    };
+    expect(mirrored({})).toBeGreaterThan(0);
+    expect(mirrored({ flip: false })).toBe(0);
+  });
 });
 
 describe('alen predict input and output', () => {
