@@ -92,6 +92,13 @@ describe('--refit: train again on train + validation with the validated choices'
     const alenDir = path.join(runs, 'quick', 'toy', 'alen-s0');
     const original = read(path.join(alenDir, 'result.json'));
     for (const f of fs.readdirSync(alenDir)) if (f !== 'result.json') fs.rmSync(path.join(alenDir, f), { recursive: true });
+    // --report-only starts nothing: the missing refit is listed as pending, the run itself still reported
+    const looked = alen(['bench', '--task', 'toy', ...P, '--seeds', '0', '--methods', 'alen', '--refit', '--report-only', '--out', path.join(dir, 'r0'), '--runs', runs, '--quiet']);
+    expect(looked.code, looked.stderr).toBe(0);
+    expect(fs.existsSync(path.join(alenDir, 'refit'))).toBe(false);
+    const onlyReported = read(path.join(dir, 'r0', 'quick', 'toy.json'));
+    expect(onlyReported.pending).toEqual(['alen seed 0 (its refit)']);
+    expect(onlyReported.rows.map((x: { method: string }) => x.method)).toEqual(['alen', 'infnet(alen)', 'infnet']);
     const r = alen(['bench', '--task', 'toy', ...P, '--seeds', '0', '--methods', 'alen', '--refit', '--out', path.join(dir, 'r2'), '--runs', runs, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const json = read(path.join(dir, 'r2', 'quick', 'toy.json'));
@@ -103,6 +110,7 @@ describe('--refit: train again on train + validation with the validated choices'
     expect(validated).toEqual(original);
     expect(json.rows.find((x: { method: string }) => x.method === 'infnet').command).not.toMatch(/--refit/);
     expect(row.command).toMatch(/ --refit /);
+    expect(json.rows.find((x: { method: string }) => x.method === 'alen').command).not.toMatch(/--refit/);
     expect(json.runs.find((x: { method: string }) => x.method === 'infnet').refit).toBeUndefined();
   });
 });

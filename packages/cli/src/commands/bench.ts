@@ -151,8 +151,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const sets = setsOf({ ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       const base = ['--task', task.name, '--method', m, ...limitArgs, ...sets.flatMap((s) => ['--set', s])];
       if (m !== 'infnet') base.push('--curve', CURVE.join(','));
-      if (a.refit && selected.includes(m)) base.push('--refit');
+      // The plain row's command trains without the refit; the refit row adds --refit to it.
       commands[m] = 'npx alen train ' + quoteArgs([...base, '--seed', String(seeds[0])]);
+      if (a.refit && selected.includes(m)) base.push('--refit');
       const hp = resolveHyperParams(task, m, { ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       for (const seed of seeds) {
         const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}`, epochs: hp.epochs, ...(a.refit && selected.includes(m) ? { complete: (r: ExperimentResult) => !!r.refit } : {}) };
@@ -163,7 +164,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         if (!a.reportOnly && selected.includes(m)) trained.add(job);
       }
     }
-    const pending = jobs.filter((j) => !trained.has(j) && (stale.has(j) || !readResult(j.out)));
+    // A run this bench does not train is pending when it is stale, missing, or lacks its refit; the
+    // last is still reported (its result stands; only the refit is missing).
+    const complete = (j: Job) => {
+      const r = readResult(j.out);
+      return !!r && (j.complete?.(r) ?? true);
+    };
+    const pending = jobs.filter((j) => !trained.has(j) && (stale.has(j) || !complete(j)));
+    const awaitingRefit = pending.filter((j) => !stale.has(j) && readResult(j.out));
     const toRun = jobs.filter((j) => !pending.includes(j));
     log(`bench ${task.name} (${a.profile}): ${selected.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.reportOnly ? 'report only' : `${a.jobs} at a time`}${pending.length ? `, ${pending.length} pending` : ''}`);
     const t0 = performance.now();
@@ -172,7 +180,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       log(`[${done}/${toRun.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
     }, status);
     const failed = outcomes.filter((o) => !o.result);
-    const finished = outcomes.flatMap((o) => (o.result ? [portable(o.result.history ? o.result : { ...o.result, history: historyFromLog(o.job.out) })] : []));
+    const reported = [...outcomes.flatMap((o) => (o.result ? [{ result: o.result, out: o.job.out }] : [])), ...awaitingRefit.map((j) => ({ result: readResult(j.out)!, out: j.out }))];
+    const finished = reported.map(({ result, out }) => portable(result.history ? result : { ...result, history: historyFromLog(out) }));
     const rows: BenchRow[] = [];
     const curves: Record<string, Array<{ steps: number; value: number }>> = {};
     const trainingCurves: Record<string, TrainingCurvePoint[]> = {};
@@ -183,7 +192,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       if (m === 'alen' || m === 'alen-dvn') rows.push(aggregate(`infnet(${m})`, rs, (r) => r.testInferenceOnly, task.paper?.[`infnet(${m})`], commands[m]! + '  # then: alen eval --inference-only'));
       const refits = rs.flatMap((r) => (r.refit?.test ? [asRefit(r, r.refit)] : []));
       if (refits.length) {
-        const cmd = commands[m]!.includes(' --refit') ? commands[m]! : commands[m]!.replace(' --seed ', ' --refit --seed ');
+        const cmd = commands[m]!.replace(' --seed ', ' --refit --seed ');
         rows.push(aggregate(`${m} (train+val)`, refits, (r) => r.test, task.paper?.[m], cmd));
         if (m === 'alen' || m === 'alen-dvn') rows.push(aggregate(`infnet(${m}) (train+val)`, refits, (r) => r.testInferenceOnly, task.paper?.[`infnet(${m})`], cmd + '  # then: alen eval --inference-only'));
       }
@@ -198,7 +207,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       generatedAt: new Date().toISOString(), wallSeconds: (performance.now() - t0) / 1000, rows, curves, trainingCurves,
       runs: finished,
       failed: failed.map((o) => ({ run: o.job.label, error: o.error })),
-      pending: pending.map((j) => j.label),
+      pending: pending.map((j) => (awaitingRefit.includes(j) ? `${j.label} (its refit)` : j.label)),
     };
     const dir = path.join(a.out, a.profile);
     writeFileAtomic(path.join(dir, `${task.name}.json`), JSON.stringify(report, null, 2) + '\n');
@@ -223,7 +232,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
           markdownTable(['steps', ...Object.keys(curves)], CURVE.map((s, i) => [s, ...Object.values(curves).map((c) => c[i]?.value.toFixed(2) ?? '–')]))
         : '') +
       (failed.length ? `\nFailed runs: ${failed.map((f) => `${f.job.label} (${f.error})`).join('; ')}\n` : '') +
-      (pending.length ? `\nPending runs (not finished yet; \`alen bench\` without --report-only resumes them): ${pending.map((j) => j.label).join(', ')}\n` : '');
+      (pending.length ? `\nPending runs (not finished yet; \`alen bench\` without --report-only resumes them): ${report.pending.join(', ')}\n` : '');
     writeFileAtomic(path.join(dir, `${task.name}.md`), md);
     process.stdout.write(md);
     if (failed.length) process.exitCode = 1;
