@@ -89,7 +89,7 @@ describe('weizmann task object', () => {
   it('flips training crops unless arch.flip is false', () => {
     // Each pixel holds its column index: a mirrored crop runs right to left.
     const columns = () => tf.tidy(() => tf.tile(tf.reshape(tf.range(0, 32, 1, 'float32'), [1, 1, 32, 1]), [16, 32, 1, 3]));
-    const mirrored = (hpArch: Record<string, unknown>) => {
+    const mirrored = (hpArch: Record<string, boolean>) => {
       const batch = weizmannTask.augment!({ x: columns(), y: tf.zeros([16, 32, 32, 1]) }, new Rng(4), { ...CORE_DEFAULTS, arch: hpArch });
       const rows = batch.x.arraySync() as number[][][][];
       tf.dispose([batch.x, batch.y]);
