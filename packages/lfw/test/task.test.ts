@@ -24,7 +24,7 @@ describe('the lfw task plugin', () => {
       infnet: { superpixelAcc: 95.36 },
     });
     expect(lfwTask.defaults?.alen).toMatchObject({ eta: 0.5, trainSteps: 3, testSteps: 10, energyOutput: 'sigmoid', taskLossReduction: 'mean' });
-    expect(lfwTask.defaults?.dvn).toMatchObject({ dvnSteps: 30, dvnNormalized: true, dvnInit: 'center', dvnEta: 4 });
+    expect(lfwTask.defaults?.dvn).toMatchObject({ dvnSteps: 30, dvnNormalized: true, dvnInit: 'center', dvnEta: 8 });
     expect(lfwTask.defaults?.common).toMatchObject({ optimizer: 'adam', lr: 1e-3, beta1: 0.5, batchSize: 32 });
     expect(lfwTask.bench?.quick.limit).toBeDefined();
     expect('limit' in lfwTask.bench!.paper).toBe(false);
