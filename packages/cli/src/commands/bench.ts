@@ -166,12 +166,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     }
     // A run this bench does not train is pending when it is stale, missing, or lacks its refit; the
     // last is still reported (its result stands; only the refit is missing).
+    const existing = new Map(jobs.map((j) => [j, readResult(j.out)]));
     const complete = (j: Job) => {
-      const r = readResult(j.out);
+      const r = existing.get(j);
       return !!r && (j.complete?.(r) ?? true);
     };
     const pending = jobs.filter((j) => !trained.has(j) && (stale.has(j) || !complete(j)));
-    const awaitingRefit = pending.filter((j) => !stale.has(j) && readResult(j.out));
+    const awaitingRefit = pending.filter((j) => !stale.has(j) && existing.get(j));
     const toRun = jobs.filter((j) => !pending.includes(j));
     log(`bench ${task.name} (${a.profile}): ${selected.join(', ')} × seeds ${seeds.join(', ')} on ${backend}, ${a.reportOnly ? 'report only' : `${a.jobs} at a time`}${pending.length ? `, ${pending.length} pending` : ''}`);
     const t0 = performance.now();
@@ -180,7 +181,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       log(`[${done}/${toRun.length}] ${o.job.label}: ${o.error ?? `test ${task.primaryMetric} ${v?.toFixed(2)} (${o.reused ? 'reused' : `${o.seconds.toFixed(0)} s`})`}`);
     }, status);
     const failed = outcomes.filter((o) => !o.result);
-    const reported = [...outcomes.flatMap((o) => (o.result ? [{ result: o.result, out: o.job.out }] : [])), ...awaitingRefit.map((j) => ({ result: readResult(j.out)!, out: j.out }))];
+    const reported = [...outcomes.flatMap((o) => (o.result ? [{ result: o.result, out: o.job.out }] : [])), ...awaitingRefit.map((j) => ({ result: existing.get(j)!, out: j.out }))];
     const finished = reported.map(({ result, out }) => portable(result.history ? result : { ...result, history: historyFromLog(out) }));
     const rows: BenchRow[] = [];
     const curves: Record<string, Array<{ steps: number; value: number }>> = {};
