@@ -42,6 +42,7 @@ export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
   dvnTuplesV: "ALEN, not in the paper: weight of DVN's training tuples as an energy term",
   pathV: "ALEN, not in the paper: weight of an energy term on y' refined by a random 1..pathSteps steps",
   pathSteps: "ALEN: the longest refinement pathV's term draws from",
+  unrollV: "ALEN, not in the paper: weight of 1 − h(y″, y*) in v's loss, y″ refined from y' by trainSteps steps on v and differentiated through them",
   taskLossReduction: "the task loss over output units, 'sum' or 'mean'",
   dvnEta: 'DVN: step size of its inference',
   dvnSteps: 'DVN: inference steps, for training tuples and prediction',

@@ -32,6 +32,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnTuplesV: 0,
   pathV: 0,
   pathSteps: 10,
+  unrollV: 0,
   energyObjective: 'alen',
   taskLossReduction: 'sum',
   dvnEta: 0.5,
@@ -168,7 +169,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'pretrainG', 'proposalInputDropout'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'unrollV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'pretrainG', 'proposalInputDropout'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -197,7 +198,7 @@ export function validateHyperParams(hp: HyperParams): void {
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
   }
-  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', pathV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
+  const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', pathV: '', unrollV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
   for (const [k, hint] of Object.entries(eq6Terms) as Array<[keyof typeof eq6Terms, string]>) {
     if (hp.energyObjective === 'dvn' && hp[k] > 0) {
       throw new AlenError('BAD_CONFIG', `${k} weighs a term of Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train${hint}`);

@@ -29,7 +29,7 @@ export interface AscentResult {
 /** Σ over all but the batch axis, keeping dims, as [B, 1, ...]. */
 function perExampleNorm(g: tf.Tensor): tf.Tensor {
   const axes = g.shape.slice(1).map((_, i) => i + 1);
-  return tf.sqrt(tf.sum(tf.square(g), axes, true));
+  return tf.sqrt(tf.add(tf.sum(tf.square(g), axes, true), 1e-24));
 }
 
 /** ∂/∂y of Σ v (or Σ sigmoid(v) for DVN's plain steps) on tf.grad's tape. */
@@ -69,7 +69,8 @@ function ascentMemo(): AscentMemo & { dispose(): void } {
  * Projected gradient ascent on an energy: y ← P_Y(y + η·d), d = ∇y v / ‖∇y v‖ (normalized, ALEN
  * Eq. 4; with `feasible`, f / ‖f‖ for f = feasible(y, ∇y v)) or ∇y v (plain; DVN uses v = sigmoid(score)). `energyOf(y)` returns one score per
  * example and must be differentiable in y; anything it closes over is not differentiated.
- * No gradient flows back through the steps. `y0` is not disposed.
+ * Inside a gradient computation (tf.variableGrads) the steps are differentiable: gradients flow back
+ * through them into y0 and whatever energyOf closes over (ALEN's `unrollV`). `y0` is not disposed.
  */
 export function gradientAscent(
   energyOf: (y: tf.Tensor) => tf.Tensor,
@@ -93,7 +94,7 @@ export function gradientAscent(
       const next = tf.tidy(() => {
         let g = grad(y);
         if (opts.normalized && opts.feasible) g = opts.feasible(y, g);
-        const d = opts.normalized ? tf.div(g, tf.add(perExampleNorm(g), 1e-12)) : g;
+        const d = opts.normalized ? tf.div(g, perExampleNorm(g)) : g;
         return project(tf.add(y, tf.mul(d, opts.eta)));
       });
       y.dispose();

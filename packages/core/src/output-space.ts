@@ -1,4 +1,5 @@
 import { tf } from './tf.js';
+import { detached } from './util/detached.js';
 import { sigmoidCrossEntropyEach } from './util/sigmoid-cross-entropy.js';
 import type { OutputSpace } from './types.js';
 
@@ -57,21 +58,27 @@ function simplexFeasible(y: tf.Tensor, g: tf.Tensor): tf.Tensor {
 
 /**
  * Euclidean projection of every vector along the last axis onto the probability simplex
- * (sort, cumulative sum, threshold; Held et al. 1974 / Duchi et al. 2008).
+ * (sort, cumulative sum, threshold; Held et al. 1974 / Duchi et al. 2008). Differentiable: the
+ * support is found detached (TF.js has no gradient for TopK or Greater), then the threshold is
+ * recomputed from it with plain ops, so θ = (Σ_support v − 1) / |support| carries its gradient.
  */
 export function projectSimplex(y: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const shape = y.shape;
     const C = shape[shape.length - 1]!;
     const v = tf.reshape(y, [-1, C]) as tf.Tensor2D;
-    const u = tf.topk(v, C, true).values;
-    const css = tf.cumsum(u, 1);
-    const ks = tf.range(1, C + 1, 1, 'float32');
-    // cond_j = u_j - (css_j - 1)/j > 0 ; rho = number of true conds (they form a prefix).
-    const cond = tf.cast(tf.greater(tf.sub(u, tf.div(tf.sub(css, 1), ks)), 0), 'float32');
-    const rho = tf.sum(cond, 1, true);
-    const cssRho = tf.sum(tf.mul(css, tf.cast(tf.equal(ks, rho), 'float32')), 1, true);
-    const theta = tf.div(tf.sub(cssRho, 1), rho);
+    const support = detached(() => {
+      const u = tf.topk(v, C, true).values;
+      const css = tf.cumsum(u, 1);
+      const ks = tf.range(1, C + 1, 1, 'float32');
+      // cond_j = u_j - (css_j - 1)/j > 0 ; rho = number of true conds (they form a prefix).
+      const rho = tf.sum(tf.cast(tf.greater(tf.sub(u, tf.div(tf.sub(css, 1), ks)), 0), 'float32'), 1, true);
+      const cssRho = tf.sum(tf.mul(css, tf.cast(tf.equal(ks, rho), 'float32')), 1, true);
+      const theta = tf.div(tf.sub(cssRho, 1), rho);
+      // The entries above θ (the first rho of the sorted ones; at least the largest).
+      return tf.cast(tf.greater(v, theta), 'float32');
+    });
+    const theta = tf.div(tf.sub(tf.sum(tf.mul(v, support), 1, true), 1), tf.sum(support, 1, true));
     return tf.reshape(tf.relu(tf.sub(v, theta)), shape);
   });
 }

@@ -252,6 +252,12 @@ export interface HyperParams {
   pathV: number;
   /** The longest refinement `pathV`'s term draws from (default 10). */
   pathSteps: number;
+  /**
+   * Not in the paper (0 = Eq. 6): weight of 1 − h(y″_v, y*) in v's loss, where y″_v is y′ refined by
+   * `trainSteps` normalized steps on v and differentiated through them (second-order gradients):
+   * v learns to make its own ascent improve the task score, as in unrolled SPEN training.
+   */
+  unrollV: number;
   /** Reduction of the task loss over output dims: sum (default) or mean. */
   taskLossReduction: 'sum' | 'mean';
 

@@ -142,6 +142,21 @@ describe('projections keep outputs feasible', () => {
     expect(simplexSpace().kind).toBe('simplex');
   });
 
+  it('simplex projection is differentiable: its gradient matches a central difference', async () => {
+    // Away from the support's edges the projection is affine in v: v − (Σ_support v − 1)/|support|.
+    const v = tf.tensor2d([[0.9, 0.8, -0.4], [0.2, 0.3, 0.5], [2, -1, 0.1], [0.4, 0.45, 0.3]]);
+    const w = tf.tensor2d([[1, -2, 0.5], [0.3, 1, -1], [2, 0.5, -0.5], [-1, 1, 2]]);
+    const f = (u: tf.Tensor) => tf.sum(tf.mul(projectSimplex(u), w));
+    const g = (await tf.grad(f)(v).data()) as Float32Array;
+    const base = (await v.data()) as Float32Array;
+    const eps = 1e-3;
+    for (let i = 0; i < base.length; i++) {
+      const at = (d: number) => tf.tidy(() => f(tf.tensor2d(base.map((b, k) => (k === i ? b + d : b)), [4, 3])).dataSync()[0]!);
+      expect(g[i]!).toBeCloseTo((at(eps) - at(-eps)) / (2 * eps), 2);
+    }
+    tf.dispose([v, w]);
+  });
+
   it('feasible directions drop what the projection would undo', async () => {
     const box = boxSpace();
     const f = box.feasibleDirection!(tf.tensor1d([0, 0.5, 1, 0, 1]), tf.tensor1d([-1, -2, 3, 4, -5]));

@@ -1,5 +1,5 @@
 import type { Dataset, Oracle } from '@alen/core';
-import { AlenError, tf } from '@alen/core';
+import { AlenError, detached, tf } from '@alen/core';
 
 /**
  * Soft IOU per example, Σ min(y, y*) / Σ max(y, y*) over all pixels (DVN Eq. 3 extended to [0,1]).
@@ -17,7 +17,8 @@ export const softIou: Oracle = (y, yStar) =>
     const inter = tf.sum(tf.minimum(a, b), 1);
     const union = tf.sum(tf.maximum(a, b), 1);
     const safe = tf.maximum(union, 1e-12);
-    return tf.where(tf.greater(union, 0), tf.div(inter, safe), tf.onesLike(union)) as tf.Tensor1D;
+    // The test is detached: TF.js has no gradient for Greater, and the oracle must stay differentiable.
+    return tf.where(detached(() => tf.greater(union, 0)), tf.div(inter, safe), tf.onesLike(union)) as tf.Tensor1D;
   });
 
 export interface IouCounts {

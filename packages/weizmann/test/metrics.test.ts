@@ -32,6 +32,16 @@ describe('soft IOU oracle', () => {
     expect((await softIou(y, t).data())[0]).toBeCloseTo(1 / 2.2, 6);
     tf.dispose([y, t]);
   });
+
+  it('is differentiable in y (the unrolled energy term back-propagates through it)', async () => {
+    const y = tf.tensor2d([[0.5, 0.2, 0.8, 0]]);
+    const t = tf.tensor2d([[1, 0, 0.5, 0]]);
+    // min: 0.5 + 0 + 0.5 + 0 = 1; max: 1 + 0.2 + 0.8 + 0 = 2. d/dy_0 = 1/2 (below t: min grows);
+    // d/dy_1 = d/dy_2 = −1/4 (above t: max grows). y_3 ties with t, where the slope is a convention.
+    const g = await tf.grad((v: tf.Tensor) => tf.sum(softIou(v, t)))(y).data();
+    expect(Array.from(g).slice(0, 3).map((v) => Number(v.toFixed(6)))).toEqual([0.5, -0.25, -0.25]);
+    tf.dispose([y, t]);
+  });
 });
 
 describe('evaluate', () => {

@@ -45,6 +45,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     let loss = tf.mul(fit(parts[0]!, 1), hp.truthV) as tf.Scalar;
     const target = (y: tf.Tensor) => task.oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
     terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, target(y)), w))));
+    if (hp.unrollV > 0) loss = tf.add(loss, tf.mul(unrolledTaskLoss(energy, h, yP, yStar, ctx), hp.unrollV));
     return loss as tf.Scalar;
   };
   const make = (h: tf.Tensor) => tf.concat(makers.map(([m]) => m(h)), 0);
@@ -54,6 +55,16 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   mixed?.dispose();
   mixedOther?.dispose();
   return loss;
+}
+
+/**
+ * 1 − h(y″, y*) averaged over the batch, y″ refined from y′ by `trainSteps` steps on the tape, so its
+ * gradient reaches v's parameters through the ascent (second order): v learns to make its own
+ * refinement raise the task score.
+ */
+function unrolledTaskLoss(energy: EnergyNet, h: tf.Tensor, yP: tf.Tensor, yStar: tf.Tensor, ctx: StepContext): tf.Scalar {
+  const { y } = refine(energy, h, yP, ctx.task.outputSpace, ctx.hp, Math.max(1, ctx.hp.trainSteps));
+  return tf.mean(tf.sub(1, ctx.task.oracle(y, yStar))) as tf.Scalar;
 }
 
 /** y′ = g(x) for the energy's update, with g in `proposalMode`. */

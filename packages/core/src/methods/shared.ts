@@ -48,8 +48,9 @@ export function closedForm(energy: EnergyNet, h: tf.Tensor): ((y: tf.Tensor, opt
  * One energy update whose loss needs outputs generated from x's encoding (DVN's tuples, ALEN's
  * y″). With a closed-form gradient the outputs are made inside the update, `detached`, from the
  * training-mode encoding the loss uses: x is encoded once per step, as the reference code does.
- * Otherwise (a tf.grad ascent cannot run inside another gradient computation; the conv nets'
- * `encode` is the identity anyway) they are made first from an eval-mode encoding. With dropout
+ * Otherwise (a tf.grad ascent cannot run `detached`, and on the tape it would be differentiated
+ * through, at several times the cost; the conv nets' `encode` is the identity anyway) they are made
+ * first from an eval-mode encoding. With dropout
  * before the encoding, shared outputs see the same dropped-out input as the loss.
  */
 export function energyStepWithOutputs(
