@@ -46,6 +46,11 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnContrastEpochs: 0,
   dvnSampleProb: 0,
   dvnSampleTau: 0.05,
+  dvnTruthPairsProb: 0,
+  dvnAdvInferenceProb: 0,
+  dvnAdvSteps: 1,
+  dvnReplay: 0,
+  dvnTrainSteps: 0,
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   proposalMode: 'train',
@@ -162,14 +167,14 @@ const CHOICES = {
 } as const;
 
 export function validateHyperParams(hp: HyperParams): void {
-  const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery', 'pathSteps'];
+  const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery', 'pathSteps', 'dvnAdvSteps'];
   for (const k of positiveInt) {
     const v = hp[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'unrollV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'pretrainG', 'proposalInputDropout'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'unrollV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'dvnTruthPairsProb', 'dvnAdvInferenceProb', 'dvnReplay', 'dvnTrainSteps', 'pretrainG', 'proposalInputDropout'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -178,12 +183,15 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
   }
+  for (const k of ['dvnReplay', 'dvnTrainSteps'] as const) {
+    if (!Number.isInteger(hp[k])) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a whole number ≥ 0, got ${hp[k]}`);
+  }
   if (hp.proposalInputDropout >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter proposalInputDropout must be a rate in [0, 1), got ${hp.proposalInputDropout}`);
   if (typeof hp.dvnSampleTau !== 'number' || !(hp.dvnSampleTau > 0) || !Number.isFinite(hp.dvnSampleTau)) {
     throw new AlenError('BAD_CONFIG', `hyper-parameter dvnSampleTau is a temperature: it must be a finite number > 0, got ${String(hp.dvnSampleTau)}`);
   }
   if (hp.emaDecay >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter emaDecay must be < 1 (0 = no averaging), got ${hp.emaDecay}`);
-  for (const k of ['dvnInferenceProb', 'dvnOtherTruth', 'dvnSampleProb'] as const) {
+  for (const k of ['dvnInferenceProb', 'dvnOtherTruth', 'dvnSampleProb', 'dvnTruthPairsProb', 'dvnAdvInferenceProb'] as const) {
     if (hp[k] > 1) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} is a probability: it must be ≤ 1, got ${hp[k]}`);
   }
   for (const [k, allowed] of Object.entries(CHOICES) as Array<[keyof typeof CHOICES, readonly string[]]>) {

@@ -223,6 +223,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } finally {
     optimizers.energy?.dispose();
     optimizers.inference?.dispose();
+    method.dispose?.();
   }
 
   // Best validation weights back into the model.

@@ -264,7 +264,7 @@ export interface HyperParams {
   // DVN
   /** Step size of DVN inference on d sigmoid(v)/dy. */
   dvnEta: number;
-  /** Inference steps used to generate DVN training tuples and to predict. */
+  /** Inference steps of DVN prediction, and of its training tuples unless `dvnTrainSteps` is set. */
   dvnSteps: number;
   /** Probability that a batch's tuples come from inference (else the adversarial branch). */
   dvnInferenceProb: number;
@@ -312,6 +312,29 @@ export interface HyperParams {
   dvnSampleProb: number;
   /** τ of DVN's stratified samples: how close to y* they stay (the paper's 0.05). */
   dvnSampleTau: number;
+  /**
+   * Probability that a batch's DVN tuples are ground truths, each row its own (value 1) or, at
+   * random, another example's (valued by the oracle against its own): a contrast v can only score
+   * by reading x (0 = never, the default; not in the paper).
+   */
+  dvnTruthPairsProb: number;
+  /**
+   * Probability that a batch's DVN tuples are an inference run's output (a random point of the
+   * first `dvnTrainSteps` steps) moved `dvnAdvSteps` steps up the value net's loss: the paper's
+   * "inference + adversarial" tuples (DVN §3.3, Table 4), outputs near where inference goes that v
+   * misjudges most (0 = never, the default).
+   */
+  dvnAdvInferenceProb: number;
+  /** Steps up v's loss that `dvnAdvInferenceProb`'s tuples take (default 1). */
+  dvnAdvSteps: number;
+  /**
+   * Tuples drawn from the last 50 batches' tuples and fitted along with each batch's (DVN §3.2's
+   * experience replay; 0 = none, the default). The buffer lives for one training run: a run resumed
+   * from a checkpoint starts with it empty.
+   */
+  dvnReplay: number;
+  /** The longest inference run of DVN's training tuples (0, the default: `dvnSteps`, as prediction). */
+  dvnTrainSteps: number;
   /** DVN prediction starting point: zeros, or the output space's centre (0.5 / 1/C). */
   dvnInit: 'zeros' | 'center';
   /**

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useBackend, resolveHyperParams, createModel, Rng, NetOptimizer, batchOf, getMethod, boxSpace, simplexSpace, type HyperParamOverrides, type Task } from '../src/index.js';
+import { tf, useBackend, resolveHyperParams, createModel, disposeModel, train, Rng, NetOptimizer, batchOf, getMethod, boxSpace, simplexSpace, type HyperParamOverrides, type Task } from '../src/index.js';
+import { createReplayBuffer } from '../src/methods/dvn-replay.js';
 import { drawSamples, stratifiedSamples } from '../src/methods/dvn-samples.js';
 import { syntheticData, syntheticTask, softF1, L } from './fixtures/synthetic-task.js';
 
@@ -20,8 +21,9 @@ function tuplesOf(overrides: HyperParamOverrides, epoch?: number): { tuples: num
   const truth = batch.y.arraySync() as number[][];
   tf.dispose([...Object.values(losses), ...model.energy!.params.variables, batch.x, batch.y]);
   optimizers.energy.dispose();
-  // The fit asks the oracle last (stratified samples ask it first, for their candidates' values).
-  expect(seen.length).toBe(overrides.dvnSampleProb ? 10 : 1);
+  // The fit asks the oracle last (stratified samples ask it first, for their candidates' values;
+  // adversarial steps once per step, for the value they climb away from).
+  expect(seen.length).toBe(overrides.dvnSampleProb ? 10 : 1 + (overrides.dvnAdvInferenceProb ? (overrides.dvnAdvSteps ?? 1) : 0));
   return { tuples: seen[seen.length - 1]!, truth };
 }
 
@@ -68,9 +70,79 @@ describe("DVN's one-step tuples", () => {
     expect(tuplesOf({ dvnSampleProb: 1, dvnSampleTau: 10 }).tuples).toEqual(far.tuples);
   });
 
+  it('with dvnTruthPairsProb 1, are ground truths: each row its own or one other row\'s, both kinds in a batch', () => {
+    const { tuples, truth } = tuplesOf({ dvnTruthPairsProb: 1, dvnEta: 1 });
+    const own = tuples.map((t, i) => same(t, truth[i]!));
+    expect(own.some((o) => o) && own.some((o) => !o)).toBe(true);
+    const shifts = Array.from({ length: B - 1 }, (_, k) => k + 1).filter((s) => tuples.every((t, i) => own[i] || same(t, truth[(i + s) % B]!)));
+    expect(shifts.length).toBeGreaterThan(0);
+  });
+
+  it('with dvnAdvInferenceProb 1, move an inference output up the value net\'s loss, once per dvnAdvSteps', () => {
+    const run = { dvnInferenceProb: 1, dvnEta: 0.5, dvnSteps: 3 };
+    const plain = tuplesOf({ ...run, dvnInferenceTuples: 'trajectory' }).tuples;
+    const adv = tuplesOf({ ...run, dvnAdvInferenceProb: 1, dvnAdvSteps: 2 }).tuples;
+    expect(adv.length).toBe(plain.length);
+    expect(adv.flat().every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(adv.some((t, i) => !same(t, plain[i]!))).toBe(true);
+  });
+
   it('reject a probability above 1 and a temperature that is not positive', () => {
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnOtherTruth: 1.5 })).toThrow(/dvnOtherTruth is a probability/);
+    expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnAdvInferenceProb: 2 })).toThrow(/dvnAdvInferenceProb is a probability/);
+    expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnReplay: 2.5 })).toThrow(/dvnReplay must be a whole number/);
+    expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnAdvSteps: 0 })).toThrow(/dvnAdvSteps must be a positive integer/);
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnSampleTau: 0 })).toThrow(/dvnSampleTau is a temperature/);
+  });
+});
+
+describe("DVN's replay buffer", () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  const batchOfRows = (first: number, n: number) => ({
+    x: tf.tensor2d(Array.from({ length: n }, (_, i) => [first + i, 0]), [n, 2]),
+    y: tf.tensor2d(Array.from({ length: n }, (_, i) => [first + i]), [n, 1]),
+    target: tf.tensor1d(Array.from({ length: n }, (_, i) => (first + i) / 100)),
+  });
+
+  it('samples rows it kept, with their own outputs and targets, drops the oldest batch when full, and frees everything', () => {
+    const before = tf.memory().numTensors;
+    const buf = createReplayBuffer(2);
+    expect(buf.sample(new Rng(1), 4)).toBeUndefined();
+    for (const first of [0, 10, 20]) {
+      const b = batchOfRows(first, 3);
+      buf.add(b);
+      tf.dispose([b.x, b.y, b.target]);
+    }
+    expect(buf.size).toBe(6);
+    const s = buf.sample(new Rng(1), 40)!;
+    const xs = (s.x.arraySync() as number[][]).map((r) => r[0]!);
+    const ys = (s.y.arraySync() as number[][]).map((r) => r[0]!);
+    const ts = s.target.arraySync() as number[];
+    expect(xs.length).toBe(40);
+    // The first batch (rows 0..2) was dropped; rows keep their own output and target.
+    expect(xs.every((v) => [10, 11, 12, 20, 21, 22].includes(v))).toBe(true);
+    expect(new Set(xs).size).toBeGreaterThan(3);
+    xs.forEach((v, i) => {
+      expect(ys[i]).toBe(v);
+      expect(ts[i]).toBeCloseTo(v / 100, 6);
+    });
+    tf.dispose([s.x, s.y, s.target]);
+    buf.dispose();
+    expect(buf.size).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is freed when training ends: dvnReplay leaves no tensor behind', async () => {
+    const task = syntheticTask();
+    const small = syntheticData({ train: 200, val: 50, test: 50 });
+    const before = tf.memory().numTensors;
+    const hp = resolveHyperParams(task, 'dvn', { epochs: 2, dvnReplay: 8 });
+    const res = await train({ task, method: 'dvn', hp, data: small, seed: 0 });
+    disposeModel(res.model);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -33,14 +33,16 @@ describe('weizmann task object', () => {
     expect(alen.taskLossReduction).toBe('mean');
     expect(alen.arch.vFc1).toBe(384);
     const dvn = resolveHyperParams(weizmannTask, 'dvn');
-    expect([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit]).toEqual([30, true, 'zeros']);
+    expect([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit, dvn.dvnEta, dvn.dvnTrainSteps, dvn.lr]).toEqual([30, true, 'zeros', 2, 60, 3e-4]);
     expect([dvn.dvnInferenceTuples, dvn.dvnOtherTruth]).toEqual(['trajectory', 0.5]);
+    // The GPU probe's recipe: its 10 / 20 / 20 % shares of the batches, drawn in turn by core.
+    expect([dvn.dvnTruthPairsProb, dvn.dvnSampleProb, dvn.dvnAdvInferenceProb, dvn.dvnReplay]).toEqual([0.1, 0.22, 0.29, 64]);
     expect(resolveHyperParams(weizmannTask, 'aen').eta).toBe(0.5);
     // alen-dvn: ALEN's schedule and steps, DVN's tuples for the energy.
     const hybrid = resolveHyperParams(weizmannTask, 'alen-dvn');
     expect([hybrid.eta, hybrid.epochs, hybrid.energyObjective]).toEqual([alen.eta, alen.epochs, 'dvn']);
-    expect([hybrid.dvnSteps, hybrid.dvnNormalized, hybrid.dvnEta, hybrid.dvnInit]).toEqual([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnEta, dvn.dvnInit]);
-    expect([hybrid.dvnInferenceTuples, hybrid.dvnOtherTruth]).toEqual(['final', 0]);
+    expect([hybrid.dvnSteps, hybrid.dvnNormalized, hybrid.dvnInit]).toEqual([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit]);
+    expect([hybrid.dvnEta, hybrid.dvnInferenceTuples, hybrid.dvnOtherTruth, hybrid.dvnReplay]).toEqual([1, 'final', 0, 0]);
   });
 
   it('loads either source through LoadContext options and limit', async () => {

@@ -3,6 +3,7 @@ import { dropout } from '../params.js';
 import type { Batch, EnergyNet, HyperParams, InferenceNet, MethodName } from '../types.js';
 import type { Method, StepContext } from './method.js';
 import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
+import { createReplayBuffer, type ReplayBuffer } from './dvn-replay.js';
 import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
 
 /**
@@ -112,11 +113,11 @@ function mixWithOther(yP: tf.Tensor, yStar: tf.Tensor, shift: number, alphas: nu
 }
 
 /** alen-dvn's energy step: DVN's objective; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */
-function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
-  if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy);
+function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, replay: ReplayBuffer): tf.Scalar {
+  if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy, undefined, replay);
   const yP = proposal(inference, batch.x, ctx);
   try {
-    return dvnEnergyUpdate(batch, ctx, energy, yP);
+    return dvnEnergyUpdate(batch, ctx, energy, yP, replay);
   } finally {
     yP.dispose();
   }
@@ -133,8 +134,10 @@ function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, 
 const defaultSteps = (hp: HyperParams): number => hp.testSteps;
 
 export function alenMethod(name: MethodName = 'alen'): Method {
+  const replay = createReplayBuffer();
   return {
     name,
+    dispose: () => replay.dispose(),
     trainStep(batch: Batch, ctx: StepContext) {
       const { hp, task, rng } = ctx;
       const energy = requireNet(ctx.model.energy, 'an energy', name);
@@ -148,7 +151,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const pretraining = ctx.epoch !== undefined && ctx.epoch <= hp.pretrainG;
       if (pretraining && !hp.useTaskLoss) throw new Error(`${name}: pretrainG trains g on its task loss, which useTaskLoss turns off`);
       // 1–2. Energy update: Eq. 6, or DVN's objective (method alen-dvn).
-      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference) : alenEnergyUpdate(batch, ctx, energy, inference);
+      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference, replay) : alenEnergyUpdate(batch, ctx, energy, inference);
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
       const kept: { lossTask?: tf.Scalar } = {};

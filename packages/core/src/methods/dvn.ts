@@ -7,6 +7,7 @@ import { sigmoidCrossEntropyEach } from '../util/sigmoid-cross-entropy.js';
 import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
 import { drawSamples, stratifiedSamples } from './dvn-samples.js';
+import { createReplayBuffer, type ReplayBuffer } from './dvn-replay.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
 function startPoint(shape: number[], space: OutputSpace, hp: HyperParams): tf.Tensor {
@@ -57,17 +58,35 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  * some of the others by another example's ground truth; during the first `dvnContrastEpochs` epochs
  * only these, every other row from another example's ground truth): an ascent step on v, or
  * with `dvnAdversarial: 'loss'` a step up v's loss (the paper's adversarial tuples). Before either,
- * with probability `dvnSampleProb` the batch's tuples are random outputs near y* instead (the
- * paper's stratified samples, {@link stratifiedSamples}, τ = `dvnSampleTau`). With
+ * with probability `dvnTruthPairsProb` the tuples are the ground truths themselves, each row's own
+ * or another example's; with `dvnSampleProb` random outputs near y* (the paper's stratified samples,
+ * {@link stratifiedSamples}, τ = `dvnSampleTau`); with `dvnAdvInferenceProb` an inference run's
+ * output moved `dvnAdvSteps` steps up v's loss (the paper's "inference + adversarial"). With
  * `dvnTupleStart: 'proposal'` (ALEN family) the start point is g's `proposal` and the full run is
- * ALEN's refinement of it.
+ * ALEN's refinement of it. With `dvnReplay` and a `replay` buffer, each step also fits that many
+ * tuples of recent batches.
  */
-export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor): tf.Scalar {
-  const { task, rng } = ctx;
+export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor, replay?: ReplayBuffer): tf.Scalar {
+  const { task, rng, hp } = ctx;
   const tuples = dvnTuples(batch, ctx, energy, proposal);
   const train = { training: true, rng };
-  const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, batch.y));
-  return energyStepWithOutputs(ctx.optimizers.energy!, energy, batch.x, train, tuples, fit);
+  if (!replay || hp.dvnReplay <= 0) {
+    const fit = (h: tf.Tensor, y: tf.Tensor) => sigmoidCrossEntropy(energy.score(h, y, train), task.oracle(y, batch.y));
+    return energyStepWithOutputs(ctx.optimizers.energy!, energy, batch.x, train, tuples, fit);
+  }
+  const fresh = tf.tidy(() => {
+    const y = tuples(energy.encode(batch.x, EVAL));
+    return { x: batch.x, y, target: task.oracle(y, batch.y) };
+  });
+  const old = replay.sample(rng, hp.dvnReplay);
+  replay.add(fresh);
+  const both = (k: 'x' | 'y' | 'target') => (old ? tf.concat([fresh[k], old[k]], 0) : fresh[k]);
+  const [x, y, target] = [both('x'), both('y'), both('target')];
+  try {
+    return ctx.optimizers.energy!.step(() => sigmoidCrossEntropy(energy.score(energy.encode(x, train), y, train), target));
+  } finally {
+    tf.dispose([fresh.y, fresh.target, ...(old ? [old.x, old.y, old.target, x, y, target] : [])]);
+  }
 }
 
 /** The maker of one batch's DVN tuples from x's encoding (its random choices drawn now, in order). */
@@ -81,33 +100,54 @@ export function dvnTuples(batch: Batch, ctx: StepContext, energy: EnergyNet, pro
   }
   const B = x.shape[0]!;
   const contrast = ctx.epoch !== undefined && ctx.epoch <= hp.dvnContrastEpochs;
-  // Drawn only when the option is on, so that runs without it keep their random numbers.
+  const tupleSteps = hp.dvnTrainSteps > 0 ? hp.dvnTrainSteps : hp.dvnSteps;
+  // Each option's draws happen only when it is on, so that runs without it keep their random numbers.
+  if (!contrast && B > 1 && hp.dvnTruthPairsProb > 0 && rng.next() < hp.dvnTruthPairsProb) {
+    const own = Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
+    const shift = 1 + Math.floor(rng.next() * (B - 1));
+    return () => tf.tidy(() => mixRows(own, yStar, rollBatch(yStar, shift)));
+  }
   if (!contrast && hp.dvnSampleProb > 0 && rng.next() < hp.dvnSampleProb) {
     const draws = drawSamples(rng, B);
     return () => stratifiedSamples(yStar, space, task.oracle, hp.dvnSampleTau, draws);
   }
+  const run = (h: tf.Tensor, steps: number): tf.Tensor => {
+    const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
+    return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, steps).y;
+  };
+  if (!contrast && hp.dvnAdvInferenceProb > 0 && rng.next() < hp.dvnAdvInferenceProb) {
+    const steps = 1 + Math.floor(rng.next() * tupleSteps);
+    return (h) =>
+      tf.tidy(() => {
+        let y = run(h, steps);
+        for (let k = 0; k < hp.dvnAdvSteps; k++) y = adversarialStep(energy, h, y, task.oracle(y, yStar), space, hp);
+        return y;
+      });
+  }
   const otherTruth = contrast ? 1 : hp.dvnOtherTruth;
   const fullRun = rng.next() < (contrast ? 0 : hp.dvnInferenceProb);
-  const runSteps = fullRun && hp.dvnInferenceTuples === 'trajectory' ? 1 + Math.floor(rng.next() * hp.dvnSteps) : hp.dvnSteps;
+  const runSteps = fullRun && hp.dvnInferenceTuples === 'trajectory' ? 1 + Math.floor(rng.next() * tupleSteps) : tupleSteps;
   const rows = fullRun ? [] : Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
   // Rows that start from another example's ground truth (the batch's y* rolled by `shift`).
   const others = !fullRun && otherTruth > 0 && B > 1 ? rows.map((r) => (r === 0 && rng.next() < otherTruth ? 1 : 0)) : [];
   const shift = others.includes(1) ? 1 + Math.floor(rng.next() * (B - 1)) : 0;
   return (h: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
+      if (fullRun) return run(h, runSteps);
       const base = fromProposal ? proposal! : startPoint(yStar.shape, space, hp);
-      if (fullRun) return fromProposal ? refine(energy, h, base, space, hp, hp.trainSteps).y : dvnAscent(energy, h, base, space, hp, runSteps).y;
-      const perRow = (r: number[]) => tf.reshape(tf.tensor1d(r), [B, ...yStar.shape.slice(1).map(() => 1)]);
-      const m = perRow(rows);
-      let start = tf.add(tf.mul(m, yStar), tf.mul(tf.sub(1, m), base));
-      if (shift > 0) {
-        const o = perRow(others);
-        const rolled = rollBatch(yStar, shift);
-        start = tf.add(tf.mul(o, rolled), tf.mul(tf.sub(1, o), start));
-      }
+      let start = mixRows(rows, yStar, base);
+      if (shift > 0) start = mixRows(others, rollBatch(yStar, shift), start);
       if (hp.dvnAdversarial === 'loss') return adversarialStep(energy, h, start, task.oracle(start, yStar), space, hp);
       return dvnAscent(energy, h, start, space, hp, 1).y;
     });
+}
+
+/** Row i of `a` where `pick[i]` is 1, else row i of `b`. */
+function mixRows(pick: number[], a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const m = tf.reshape(tf.tensor1d(pick), [pick.length, ...a.shape.slice(1).map(() => 1)]);
+    return tf.add(tf.mul(m, a), tf.mul(tf.sub(1, m), b));
+  });
 }
 
 /** DVN predicts by `dvnSteps` ascent steps from its start point. */
@@ -115,12 +155,14 @@ const defaultSteps = (hp: HyperParams): number => hp.dvnSteps;
 
 /** DVN: the value net trained by {@link dvnEnergyUpdate}, prediction by ascent from the start point. */
 export function dvnMethod(): Method {
+  const replay = createReplayBuffer();
   return {
     name: 'dvn',
     trainStep(batch, ctx) {
       const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
-      return { lossV: dvnEnergyUpdate(batch, ctx, energy) };
+      return { lossV: dvnEnergyUpdate(batch, ctx, energy, undefined, replay) };
     },
+    dispose: () => replay.dispose(),
     defaultSteps,
     predict(x, model, opts) {
       const energy = requireNet(model.energy, 'an energy', 'dvn');

@@ -35,4 +35,6 @@ export interface Method {
   defaultSteps(hp: HyperParams): number;
   /** Predicts a batch: the output after `steps` and the recorded intermediate outputs (caller disposes). */
   predict(x: tf.Tensor, model: Model, opts: PredictOptions): { y: tf.Tensor; recorded: tf.Tensor[] };
+  /** Frees what the method keeps across steps (DVN's replay buffer); the trainer calls it when training ends. */
+  dispose?(): void;
 }
