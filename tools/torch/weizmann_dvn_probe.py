@@ -14,9 +14,11 @@ the 36 crops of DVN_OFFSETS, masks averaged, binarized at 0.5, IOU averaged over
   python3 tools/torch/weizmann_dvn_probe.py --data ../shared/data/horses/chopps32 \
       --configs base,adv --seeds 1 --epochs 300 --jobs 8 --out results.jsonl
 """
-import argparse, json, math, os, subprocess, sys, time
+import json, math, os, sys, time
 
-OFFSETS = [0, 2, 3, 4, 5, 8]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from weizmann_common import (ValueNet, ascend, evaluate, load, oracle, parse_common, random_crops, run_jobs,  # noqa: E402
+                             stratified, value_probe)
 
 # Each variant overrides BASE. Names are what --configs takes.
 BASE = dict(
@@ -80,30 +82,9 @@ VARIANTS = {
 }
 
 
-def load(data_dir):
-    import numpy as np
-    x = np.fromfile(os.path.join(data_dir, 'images_u8_328x32x32x3.bin'), dtype=np.uint8)
-    m = np.fromfile(os.path.join(data_dir, 'masks_u8_328x32x32.bin'), dtype=np.uint8)
-    if x.size != 328 * 32 * 32 * 3 or m.size != 328 * 32 * 32:
-        sys.exit(f'{data_dir}: expected 328 images and masks of 32x32, got {x.size} and {m.size} bytes')
-    x = x.reshape(328, 32, 32, 3).transpose(0, 3, 1, 2).astype('float32') / 255.0
-    m = m.reshape(328, 1, 32, 32).astype('float32')
-    split = {'train': [], 'val': [], 'test': []}
-    with open(os.path.join(data_dir, 'dvn_split.txt')) as f:
-        for line in f:
-            s = line.strip()
-            if not s or s.startswith('#'):
-                continue
-            name, pos, horse = s.split()
-            split[name].append((int(pos), int(horse) - 1))
-    idx = {k: [h for _, h in sorted(v)] for k, v in split.items()}
-    return x, m, idx
-
-
 def run_one(cfg, seed, epochs, eval_every, data_dir, device):
     import numpy as np
     import torch
-    import torch.nn as nn
     import torch.nn.functional as F
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -113,72 +94,14 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
         X = X - X[idx['train']].mean(axis=0, keepdims=True)
     xtr, ytr = torch.tensor(X[idx['train']], device=dev), torch.tensor(M[idx['train']], device=dev)
     xva, yva = torch.tensor(X[idx['val']], device=dev), torch.tensor(M[idx['val']], device=dev)
-
-    class ValueNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c1 = nn.Conv2d(4, 64, 5, 1, 2)
-            self.c2 = nn.Conv2d(64, 128, 5, 2, 2)
-            self.c3 = nn.Conv2d(128, 128, 5, 2, 2)
-            self.f1 = nn.Linear(128 * 6 * 6, 384)
-            self.f2 = nn.Linear(384, 192)
-            self.f3 = nn.Linear(192, 1)
-            self.drop = nn.Dropout(cfg['dropout'])
-
-        def forward(self, img, mask):
-            h = torch.cat([img, mask], 1)
-            h = F.relu(self.c1(h)); h = F.relu(self.c2(h)); h = F.relu(self.c3(h))
-            h = self.drop(F.relu(self.f1(h.flatten(1))))
-            return self.f3(F.relu(self.f2(h))).squeeze(1)
-
-    v = ValueNet().to(dev)
+    v = ValueNet(cfg['dropout']).to(dev)
     if cfg['opt'] == 'adam':
         opt = torch.optim.Adam(v.parameters(), lr=cfg['lr'], betas=(cfg['beta1'], 0.999), weight_decay=cfg['wd'])
     else:
         opt = torch.optim.SGD(v.parameters(), lr=cfg['lr'], momentum=cfg['beta1'], weight_decay=cfg['wd'])
 
-    def oracle(y, ys):
-        inter = torch.minimum(y, ys).flatten(1).sum(1)
-        union = torch.maximum(y, ys).flatten(1).sum(1)
-        return torch.where(union > 0, inter / union.clamp_min(1e-12), torch.ones_like(union))
-
-    def ascend(x, y, steps, eta, step, target=None, keep_traj=False):
-        """Gradient ascent on sigmoid(v) (or, with target, on v's cross-entropy against it); eval mode."""
-        was = v.training
-        v.eval()
-        traj = []
-        for _ in range(steps):
-            y = y.detach().requires_grad_(True)
-            logit = v(x, y)
-            obj = torch.sigmoid(logit).sum() if target is None else F.binary_cross_entropy_with_logits(logit, target, reduction='sum')
-            (g,) = torch.autograd.grad(obj, y)
-            if step == 'norm':
-                g = g / g.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1)
-            y = (y + eta * g).clamp(0, 1).detach()
-            if keep_traj:
-                traj.append(y)
-        v.train(was)
-        return (y, traj) if keep_traj else y
-
-    def crops(x, y):
-        B = x.shape[0]
-        tops = rng.integers(0, 9, B); lefts = rng.integers(0, 9, B); flips = rng.random(B) < 0.5
-        xs, ys = [], []
-        for i in range(B):
-            a, b = x[i, :, tops[i]:tops[i] + 24, lefts[i]:lefts[i] + 24], y[i, :, tops[i]:tops[i] + 24, lefts[i]:lefts[i] + 24]
-            if flips[i]:
-                a, b = a.flip(-1), b.flip(-1)
-            xs.append(a); ys.append(b)
-        return torch.stack(xs), torch.stack(ys)
-
-    def stratified(ys):
-        rates = [2.0 ** -(j + 1) for j in range(9)]
-        cands = [torch.where(torch.rand_like(ys) < r, 1 - ys, ys) for r in rates]
-        vals = torch.stack([oracle(c, ys) for c in cands], 1)  # [B, 9]
-        w = torch.softmax(vals / cfg['tau'], 1)
-        pick = torch.multinomial(w, 1).squeeze(1)
-        allc = torch.stack(cands, 1)
-        return allc[torch.arange(ys.shape[0], device=ys.device), pick]
+    def climb(x, y, steps, eta, step, target=None):
+        return ascend(v, x, y, steps, eta, step, target)
 
     buffer_x, buffer_y, buffer_t = [], [], []
 
@@ -192,15 +115,15 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
             return torch.where(half, ys, ys[perm])
         u -= cfg['p_gt_pairs']
         if u < cfg['p_strat']:
-            return stratified(ys)
+            return stratified(ys, cfg['tau'])
         u -= cfg['p_strat']
         if u < cfg['p_adv_inf']:
             t = int(rng.integers(1, cfg['steps'] + 1))
-            y = ascend(x, zeros, t, cfg['eta'], cfg['step'])
-            return ascend(x, y, cfg['adv_steps'], cfg['adv_eta'] or cfg['eta'], cfg['step'], target=oracle(y, ys))
+            y = climb(x, zeros, t, cfg['eta'], cfg['step'])
+            return climb(x, y, cfg['adv_steps'], cfg['adv_eta'] or cfg['eta'], cfg['step'], target=oracle(y, ys))
         if rng.random() < cfg['p_inf']:
             t = int(rng.integers(1, cfg['steps'] + 1)) if cfg['traj'] else cfg['steps']
-            return ascend(x, zeros, t, cfg['eta'], cfg['step'])
+            return climb(x, zeros, t, cfg['eta'], cfg['step'])
         rows = torch.tensor(rng.random(B) < cfg['gt_half'], device=dev).view(-1, 1, 1, 1)
         start = torch.where(rows, ys, zeros)
         if cfg['other'] > 0:
@@ -208,40 +131,8 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
             shift = 1 + int(rng.integers(0, B - 1))
             start = torch.where(oth, torch.roll(ys, shift, 0), start)
         if cfg['one_step'] == 'loss':
-            return ascend(x, start, 1, cfg['eta'], cfg['step'], target=oracle(start, ys))
-        return ascend(x, start, 1, cfg['eta'], cfg['step'])
-
-    # The 36 test crops and their coverage counts.
-    corners = [(t, l) for t in OFFSETS for l in OFFSETS]
-    cover = torch.zeros(1, 1, 32, 32, device=dev)
-    for t, l in corners:
-        cover[..., t:t + 24, l:l + 24] += 1
-
-    def evaluate(x, ys, steps_list):
-        B = x.shape[0]
-        xc = torch.cat([x[:, :, t:t + 24, l:l + 24] for t, l in corners], 0)  # [36B, 3, 24, 24], crop-major
-        y = torch.full((xc.shape[0], 1, 24, 24), cfg['init'], device=dev)
-        out = {}
-        done = 0
-        for s in sorted(steps_list):
-            y = ascend(xc, y, s - done, cfg['eta'], cfg['step'])
-            done = s
-            full = torch.zeros(B, 1, 32, 32, device=dev)
-            for k, (t, l) in enumerate(corners):
-                full[..., t:t + 24, l:l + 24] += y[k * B:(k + 1) * B]
-            pred = (full / cover >= 0.5).float()
-            out[s] = round(100 * oracle(pred, ys).mean().item(), 2)
-        return out
-
-    def probe(x, ys):
-        """sigmoid(v) at the central crop: own y*, another image's y*, all ones, zeros (eval mode)."""
-        v.eval()
-        with torch.no_grad():
-            xc, yc = x[:, :, 4:28, 4:28], ys[:, :, 4:28, 4:28]
-            r = {k: round(torch.sigmoid(v(xc, y)).mean().item(), 3) for k, y in
-                 [('own', yc), ('other', torch.roll(yc, 1, 0)), ('ones', torch.ones_like(yc)), ('zeros', torch.zeros_like(yc))]}
-        v.train()
-        return r
+            return climb(x, start, 1, cfg['eta'], cfg['step'], target=oracle(start, ys))
+        return climb(x, start, 1, cfg['eta'], cfg['step'])
 
     n = xtr.shape[0]
     best = (-1.0, None, None)
@@ -252,7 +143,7 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
         losses = []
         for b in range(0, n, cfg['batch']):
             ib = perm[b:b + cfg['batch']]
-            x, ys = crops(xtr[ib], ytr[ib])
+            x, ys = random_crops(rng, xtr[ib], ytr[ib])
             y = tuples(x, ys).detach()
             target = oracle(y, ys)
             xs, yy, tt = [x], [y], [target]
@@ -272,9 +163,10 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
             if not math.isfinite(losses[-1]):
                 return dict(error=f'NaN loss at epoch {epoch}')
         if epoch % eval_every == 0 or epoch == epochs:
-            ious = evaluate(xva, yva, cfg['val_steps'])
+            ious = evaluate(xva, yva, lambda xc: torch.full((xc.shape[0], 1, 24, 24), cfg['init'], device=dev),
+                            lambda xc, y, k: climb(xc, y, k, cfg['eta'], cfg['step']), cfg['val_steps'])
             top = max(ious.items(), key=lambda kv: kv[1])
-            row = dict(epoch=epoch, loss=round(sum(losses) / len(losses), 4), val=ious, probe=probe(xva, yva), s=round(time.time() - t0))
+            row = dict(epoch=epoch, loss=round(sum(losses) / len(losses), 4), val=ious, probe=value_probe(v, xva, yva), s=round(time.time() - t0))
             curve.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
             if top[1] > best[0]:
@@ -283,60 +175,12 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--data', default=os.path.join('..', 'shared', 'data', 'horses', 'chopps32'))
-    p.add_argument('--configs', default='base', help='comma-separated names of VARIANTS, or "all-variants"')
-    p.add_argument('--set', action='append', default=[], help='key=value (JSON value) applied to every config')
-    p.add_argument('--seeds', default='1')
-    p.add_argument('--epochs', type=int, default=300)
-    p.add_argument('--eval-every', type=int, default=25)
-    p.add_argument('--jobs', type=int, default=1)
-    p.add_argument('--device', default=None)
-    p.add_argument('--out', default='weizmann_dvn_probe.jsonl')
-    p.add_argument('--one', default=None, help=argparse.SUPPRESS)  # internal: run one (config, seed) as JSON
-    a = p.parse_args()
-    import torch
-    device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    if a.one:
+    a, device, jobs = parse_common(__doc__, VARIANTS, BASE)
+    if jobs is None:
         job = json.loads(a.one)
-        res = run_one(job['cfg'], job['seed'], a.epochs, a.eval_every, a.data, device)
-        print(json.dumps({**job, **res}), flush=True)
+        print(json.dumps({**job, **run_one(job['cfg'], job['seed'], a.epochs, a.eval_every, a.data, device)}), flush=True)
         return
-    names = []
-    for c in a.configs.split(','):  # 'all-variants', a name, or a prefix ending in '*'
-        names += list(VARIANTS) if c == 'all-variants' else [k for k in VARIANTS if k.startswith(c[:-1])] if c.endswith('*') else [c]
-    unknown = [c for c in names if c not in VARIANTS]
-    if unknown:
-        sys.exit(f'unknown config(s) {unknown}; known: {", ".join(VARIANTS)}')
-    overrides = {}
-    for kv in a.set:
-        k, _, val = kv.partition('=')
-        if k not in BASE:
-            sys.exit(f'--set {kv}: unknown key {k}; keys: {", ".join(BASE)}')
-        overrides[k] = json.loads(val)
-    jobs = [dict(name=c, seed=int(s), cfg={**BASE, **VARIANTS[c], **overrides}) for c in names for s in a.seeds.split(',')]
-    pending, running = list(jobs), []
-    with open(a.out, 'a') as out:
-        while pending or running:
-            while pending and len(running) < a.jobs:
-                job = pending.pop(0)
-                cmd = [sys.executable, __file__, '--one', json.dumps(job), '--epochs', str(a.epochs),
-                       '--eval-every', str(a.eval_every), '--data', a.data, '--device', device]
-                log = open(f'{a.out}.{job["name"]}-s{job["seed"]}.log', 'w')
-                running.append((job, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True), log))
-            for r in list(running):
-                job, proc, log = r
-                if proc.poll() is None:
-                    continue
-                running.remove(r)
-                log.close()
-                text = proc.stdout.read().strip().splitlines()
-                line = text[-1] if text else json.dumps({**job, 'error': f'exit {proc.returncode}'})
-                out.write(line + '\n'); out.flush()
-                res = json.loads(line)
-                print(f"{job['name']:>12} s{job['seed']}: best val {res.get('best_val')} at epoch {res.get('best_epoch')}, "
-                      f"{res.get('best_steps')} steps ({res.get('seconds')} s) {res.get('error', '')}", flush=True)
-            time.sleep(0.5)
+    run_jobs(os.path.abspath(__file__), jobs, a, device)
 
 
 if __name__ == '__main__':
