@@ -8,7 +8,7 @@ const data = syntheticData();
 const B = 16;
 
 /** The outputs DVN's value-net update is fitted on, caught where it asks the oracle for their targets. */
-function tuplesOf(overrides: HyperParamOverrides, epoch?: number): { tuples: number[][]; truth: number[][] } {
+function tuplesOf(overrides: HyperParamOverrides, epoch?: number): { tuples: number[][]; truth: number[][]; seen: number[][][] } {
   const base = syntheticTask();
   const seen: number[][][] = [];
   const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), base.oracle(y, yStar)) };
@@ -24,7 +24,7 @@ function tuplesOf(overrides: HyperParamOverrides, epoch?: number): { tuples: num
   // The fit asks the oracle last (stratified samples ask it first, for their candidates' values;
   // adversarial steps once per step, for the value they climb away from).
   expect(seen.length).toBe(overrides.dvnSampleProb ? 10 : 1 + (overrides.dvnAdvInferenceProb ? (overrides.dvnAdvSteps ?? 1) : 0));
-  return { tuples: seen[seen.length - 1]!, truth };
+  return { tuples: seen[seen.length - 1]!, truth, seen };
 }
 
 const same = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 1e-6);
@@ -79,12 +79,16 @@ describe("DVN's one-step tuples", () => {
   });
 
   it('with dvnAdvInferenceProb 1, move an inference output up the value net\'s loss, once per dvnAdvSteps', () => {
-    const run = { dvnInferenceProb: 1, dvnEta: 0.5, dvnSteps: 3 };
-    const plain = tuplesOf({ ...run, dvnInferenceTuples: 'trajectory' }).tuples;
-    const adv = tuplesOf({ ...run, dvnAdvInferenceProb: 1, dvnAdvSteps: 2 }).tuples;
-    expect(adv.length).toBe(plain.length);
-    expect(adv.flat().every((v) => v >= 0 && v <= 1)).toBe(true);
-    expect(adv.some((t, i) => !same(t, plain[i]!))).toBe(true);
+    // The oracle is asked for the value each adversarial step climbs away from, then for the fit.
+    const { tuples, seen } = tuplesOf({ dvnEta: 0.5, dvnNormalized: true, dvnSteps: 3, dvnAdvInferenceProb: 1, dvnAdvSteps: 2 });
+    const [inferred, afterOne] = [seen[0]!, seen[1]!];
+    expect(tuples.flat().every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(afterOne.some((t, i) => !same(t, inferred[i]!))).toBe(true);
+    expect(tuples.some((t, i) => !same(t, afterOne[i]!))).toBe(true);
+    // A normalized step of size η per row (less where the box clips it).
+    const moved = afterOne.map((t, i) => Math.hypot(...t.map((v, j) => v - inferred[i]![j]!)));
+    expect(Math.max(...moved)).toBeLessThanOrEqual(0.5 + 1e-5);
+    expect(Math.max(...moved)).toBeGreaterThan(0.1);
   });
 
   it('reject a probability above 1 and a temperature that is not positive', () => {

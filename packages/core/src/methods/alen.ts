@@ -114,10 +114,10 @@ function mixWithOther(yP: tf.Tensor, yStar: tf.Tensor, shift: number, alphas: nu
 
 /** alen-dvn's energy step: DVN's objective; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */
 function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, replay: ReplayBuffer): tf.Scalar {
-  if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy, undefined, replay);
+  if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy, { replay });
   const yP = proposal(inference, batch.x, ctx);
   try {
-    return dvnEnergyUpdate(batch, ctx, energy, yP, replay);
+    return dvnEnergyUpdate(batch, ctx, energy, { proposal: yP, replay });
   } finally {
     yP.dispose();
   }

@@ -66,7 +66,8 @@ export function adversarialStep(energy: EnergyNet, h: tf.Tensor, y0: tf.Tensor, 
  * ALEN's refinement of it. With `dvnReplay` and a `replay` buffer, each step also fits that many
  * tuples of recent batches.
  */
-export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, proposal?: tf.Tensor, replay?: ReplayBuffer): tf.Scalar {
+export function dvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, opts: { proposal?: tf.Tensor; replay?: ReplayBuffer } = {}): tf.Scalar {
+  const { proposal, replay } = opts;
   const { task, rng, hp } = ctx;
   const tuples = dvnTuples(batch, ctx, energy, proposal);
   const train = { training: true, rng };
@@ -160,7 +161,7 @@ export function dvnMethod(): Method {
     name: 'dvn',
     trainStep(batch, ctx) {
       const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
-      return { lossV: dvnEnergyUpdate(batch, ctx, energy, undefined, replay) };
+      return { lossV: dvnEnergyUpdate(batch, ctx, energy, { replay }) };
     },
     dispose: () => replay.dispose(),
     defaultSteps,
