@@ -138,6 +138,9 @@ export function explainHyperParams(task: Task, method: MethodName, user?: HyperP
   }
   validateHyperParams(hp);
   assertSpaceSupports(hp, task.outputSpace, task.name);
+  if (hp.dvnReplay > 0 && method !== 'dvn' && hp.energyObjective !== 'dvn') {
+    throw new AlenError('BAD_CONFIG', `dvnReplay replays DVN's training tuples: it applies to methods dvn and alen-dvn, not ${method}`);
+  }
   return { hp, sources };
 }
 

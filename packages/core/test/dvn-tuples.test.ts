@@ -96,6 +96,8 @@ describe("DVN's one-step tuples", () => {
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnAdvInferenceProb: 2 })).toThrow(/dvnAdvInferenceProb is a probability/);
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnReplay: 2.5 })).toThrow(/dvnReplay must be a whole number/);
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnAdvSteps: 0 })).toThrow(/dvnAdvSteps must be a positive integer/);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen', { dvnReplay: 8 })).toThrow(/dvnReplay .* methods dvn and alen-dvn, not alen/);
+    expect(resolveHyperParams(syntheticTask(), 'alen-dvn', { dvnReplay: 8 }).dvnReplay).toBe(8);
     expect(() => resolveHyperParams(syntheticTask(), 'dvn', { dvnSampleTau: 0 })).toThrow(/dvnSampleTau is a temperature/);
   });
 });

@@ -35,7 +35,7 @@ describe('every method learns the synthetic task (fixed seed)', () => {
     ['dvn', { dvnInferenceTuples: 'trajectory' }], ['dvn', { dvnOtherTruth: 0.5 }],
     ['alen', { optimizer: 'sgd', lr: 0.1, optimizerG: 'adam', lrG: 1e-3 }], ['alen', { otherTruthV: 1 }],
     ['alen', { mixTruthV: 1, dvnTuplesV: 1 }], ['aen', { dvnTuplesV: 1 }], ['alen', { emaDecay: 0.99 }],
-    ['dvn', { dvnTruthPairsProb: 0.2, dvnAdvInferenceProb: 0.2, dvnAdvSteps: 2, dvnTrainSteps: 30, dvnReplay: 16 }],
+    ['dvn', { dvnTruthPairsProb: 0.2, dvnAdvInferenceProb: 0.2, dvnAdvSteps: 2, dvnTrainSteps: 30, dvnReplay: 16 }], ['alen-dvn', { dvnReplay: 16 }],
   ];
   for (const [method, extra] of runs) {
     const label = Object.keys(extra).length ? `${method} ${JSON.stringify(extra)}` : method;
