@@ -20,11 +20,12 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '0' },
     eta: { type: 'string', default: '1' },
     steps: { type: 'string', default: '0,1,2,3,4,5,6,8,10,12,15,20' },
+    splits: { type: 'string', default: 'val,test' },
     data: { type: 'string', default: path.join('..', 'shared', 'data') },
   },
 });
 if (!a.task || !a.inference || !a.energy) {
-  console.error('usage: cross-refine.mjs --task T --inference RUN --energy RUN [--seed N] [--eta 1] [--steps 0,1,2,...]');
+  console.error('usage: cross-refine.mjs --task T --inference RUN --energy RUN [--seed N] [--eta 1] [--steps 0,1,2,...] [--splits val,test]');
   process.exit(2);
 }
 const modelDir = (run) => (fs.existsSync(path.join(run, 'model', 'model.json')) ? path.join(run, 'model') : run);
@@ -39,7 +40,8 @@ const hybrid = { ...g, method: 'alen', energy: v.energy, hp: { ...g.hp, eta: Num
 const steps = a.steps.split(',').map(Number);
 const key = task.primaryMetric;
 console.log(`| split | ${steps.map((s) => `${s} steps`).join(' | ')} |\n| --- |${steps.map(() => ' --- |').join('')}`);
-for (const split of ['val', 'test']) {
+for (const split of a.splits.split(',')) {
+  if (!data[split]) throw new Error(`--splits: unknown split '${split}' (train, val or test)`);
   const curve = await stepCurve(hybrid, data[split], steps);
   console.log(`| ${split} ${key} | ${curve.map((p) => p.metrics[key].toFixed(2)).join(' | ')} |`);
 }
