@@ -14,7 +14,7 @@ Validation: g's masks on the 36 crops, refined 0..N normalized steps on v for ea
 import json, math, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weizmann_common import (Fcn, ValueNet, ascend, evaluate, load, oracle, parse_common, random_crops, run_jobs,  # noqa: E402
+from weizmann_common import (Fcn, ValueNet, ascend, evaluate, load, oracle, probe_main, random_crops,  # noqa: E402
                              stratified, value_probe)
 
 BASE = dict(
@@ -163,14 +163,5 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
     return dict(best_val=best[0], best_epoch=best[1], best_steps=best[2], curve=curve, seconds=round(time.time() - t0))
 
 
-def main():
-    a, device, jobs = parse_common(__doc__, VARIANTS, BASE)
-    if jobs is None:
-        job = json.loads(a.one)
-        print(json.dumps({**job, **run_one(job['cfg'], job['seed'], a.epochs, a.eval_every, a.data, device)}), flush=True)
-        return
-    run_jobs(os.path.abspath(__file__), jobs, a, device)
-
-
 if __name__ == '__main__':
-    main()
+    probe_main(__doc__, VARIANTS, BASE, run_one, __file__)

@@ -31,14 +31,17 @@ def load(data_dir):
     return x, m, {k: [h for _, h in sorted(v)] for k, v in split.items()}
 
 
+def conv_stack(in_channels):
+    """The three 5x5 convs both networks start with: 64 channels stride 1, 128 stride 2, 128 stride 2 ('same' padding)."""
+    return nn.Conv2d(in_channels, 64, 5, 1, 2), nn.Conv2d(64, 128, 5, 2, 2), nn.Conv2d(128, 128, 5, 2, 2)
+
+
 class ValueNet(nn.Module):
     """DVN's value net: [image, mask] -> conv 5x5 64 s1, 128 s2, 128 s2 -> FC 384 (dropout) -> FC 192 -> 1 logit."""
 
     def __init__(self, dropout):
         super().__init__()
-        self.c1 = nn.Conv2d(4, 64, 5, 1, 2)
-        self.c2 = nn.Conv2d(64, 128, 5, 2, 2)
-        self.c3 = nn.Conv2d(128, 128, 5, 2, 2)
+        self.c1, self.c2, self.c3 = conv_stack(4)
         self.f1 = nn.Linear(128 * 6 * 6, 384)
         self.f2 = nn.Linear(384, 192)
         self.f3 = nn.Linear(192, 1)
@@ -56,9 +59,7 @@ class Fcn(nn.Module):
 
     def __init__(self, dropout):
         super().__init__()
-        self.c1 = nn.Conv2d(3, 64, 5, 1, 2)
-        self.c2 = nn.Conv2d(64, 128, 5, 2, 2)
-        self.c3 = nn.Conv2d(128, 128, 5, 2, 2)
+        self.c1, self.c2, self.c3 = conv_stack(3)
         self.d1 = nn.ConvTranspose2d(128, 64, 5, 2, 2, output_padding=1)
         self.d2 = nn.ConvTranspose2d(64, 1, 5, 2, 2, output_padding=1)
         self.drop = nn.Dropout(dropout)
@@ -207,3 +208,13 @@ def parse_common(description, variants, base):
         overrides[k] = json.loads(val)
     jobs = [dict(name=c, seed=int(s), cfg={**base, **variants[c], **overrides}) for c in names for s in a.seeds.split(',')]
     return a, device, jobs
+
+
+def probe_main(doc, variants, base, run_one, script):
+    """A probe's entry point: runs one job (internal `--one`) or fans the selected configs out to processes."""
+    a, device, jobs = parse_common(doc, variants, base)
+    if jobs is None:
+        job = json.loads(a.one)
+        print(json.dumps({**job, **run_one(job['cfg'], job['seed'], a.epochs, a.eval_every, a.data, device)}), flush=True)
+        return
+    run_jobs(os.path.abspath(script), jobs, a, device)

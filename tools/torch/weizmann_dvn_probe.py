@@ -17,7 +17,7 @@ the 36 crops of DVN_OFFSETS, masks averaged, binarized at 0.5, IOU averaged over
 import json, math, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weizmann_common import (ValueNet, ascend, evaluate, load, oracle, parse_common, random_crops, run_jobs,  # noqa: E402
+from weizmann_common import (ValueNet, ascend, evaluate, load, oracle, probe_main, random_crops,  # noqa: E402
                              stratified, value_probe)
 
 # Each variant overrides BASE. Names are what --configs takes.
@@ -174,14 +174,5 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
     return dict(best_val=best[0], best_epoch=best[1], best_steps=best[2], curve=curve, seconds=round(time.time() - t0))
 
 
-def main():
-    a, device, jobs = parse_common(__doc__, VARIANTS, BASE)
-    if jobs is None:
-        job = json.loads(a.one)
-        print(json.dumps({**job, **run_one(job['cfg'], job['seed'], a.epochs, a.eval_every, a.data, device)}), flush=True)
-        return
-    run_jobs(os.path.abspath(__file__), jobs, a, device)
-
-
 if __name__ == '__main__':
-    main()
+    probe_main(__doc__, VARIANTS, BASE, run_one, __file__)
