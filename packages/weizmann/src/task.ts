@@ -134,7 +134,7 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
         // their spread); the refinement gains little with either (docs/sweeps/weizmann.md).
         lambdaG: 0.1,
       },
-      // Chosen on validation by the GPU recipe probe of session 24 (tools/torch/weizmann_dvn_probe.py,
+      // Chosen on validation by the GPU recipe probe of session 24 (tools/torch/dvn_probe.py --task weizmann,
       // docs/sweeps/weizmann.md): 71–75 best validation IOU on 4 seeds against 50–52 for the earlier
       // defaults (tuples along the inference path, half of the one-step tuples from another image's
       // ground truth, 100 epochs). What lifted it: a lower lr, η 2, training runs of up to 60 steps,

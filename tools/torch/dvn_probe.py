@@ -1,26 +1,27 @@
 #!/usr/bin/env python3
-"""Weizmann DVN recipe probe (PyTorch, GPU if present): many DVN training variants side by side,
-scored on the validation split only, to find which choices let the value net read the image.
+"""DVN recipe probe (PyTorch, GPU if present): many DVN training variants side by side, scored on the
+validation split only, to find which choices let the value net read the image. --task weizmann or lfw.
 
-Why it exists: the TypeScript DVN on Weizmann scores ~50 mean IOU (paper 84.1) and a CPU run costs
-an hour per variant; a GPU runs dozens of variants in minutes. What wins here is then set as
+Why it exists: the TypeScript DVN on Weizmann scored ~50 mean IOU (paper 84.1) and a CPU run costs an
+hour per variant; a GPU runs dozens of variants in minutes. What wins here is then set as
 hyper-parameters of the TypeScript DVN and confirmed there (docs/sweeps/weizmann.md).
 
-Same protocol as the TypeScript task: 160 train / 40 val images (data/horses/chopps32), RGB/255,
-random 24x24 crops with flips, DVN's value net (conv 5x5 64 s1, 128 s2, 128 s2, FC 384 + dropout,
-FC 192, FC 1), soft IOU (min/max) as oracle, cross-entropy on sigmoid(v), inference from zeros on
-the 36 crops of DVN_OFFSETS, masks averaged, binarized at 0.5, IOU averaged over images.
+Same protocol as the TypeScript tasks (seg_tasks.py): DVN's value net (conv 5x5 64 s1, 128 s2, 128 s2,
+FC 384 + dropout, FC 192, FC 1) on [image, output], cross-entropy of sigmoid(v) against the oracle
+(Weizmann: soft IOU on 24x24 crops, inference from zeros on DVN's 36 crops, masks averaged; LFW: soft
+pixel accuracy on whole 32x32 faces, inference from the simplex centre, pixel accuracy at 32x32).
 
-  python3 tools/torch/weizmann_dvn_probe.py --data ../shared/data/horses/chopps32 \
-      --configs base,adv --seeds 1 --epochs 300 --jobs 8 --out results.jsonl
+  python3 tools/torch/dvn_probe.py --task weizmann --configs base,advinf --seeds 1 --epochs 300 --jobs 8 --out results.jsonl
+  node tools/export-task-data.mjs --task lfw --out .devdata/lfw32   # where Node is; then, anywhere:
+  python3 tools/torch/dvn_probe.py --task lfw --configs all-variants --seeds 1 --epochs 60 --eval-every 5 --jobs 12 --out lfw-dvn.jsonl
 """
 import json, math, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weizmann_common import (ValueNet, ascend, evaluate, load, oracle, probe_main, random_crops,  # noqa: E402
-                             stratified, value_probe)
+from seg_common import ascend, probe_main  # noqa: E402
+from seg_tasks import TASKS  # noqa: E402
 
-# Each variant overrides BASE. Names are what --configs takes.
+# Each variant overrides its task's base. Names are what --configs takes.
 BASE = dict(
     lr=1e-3, beta1=0.5, opt='adam', wd=0.0, batch=32, dropout=0.25,
     step='norm', eta=1.0, steps=30,            # inference: normalized ascent on sigmoid(v), 30 steps from zeros
@@ -32,7 +33,8 @@ BASE = dict(
     p_gt_pairs=0.0,                            # batch of (own y*, other y*) pairs: the contrast that reads the image
     replay=0,                                  # >0: also fit this many tuples from a replay buffer each step
     img_center=False,                          # subtract the train mean image
-    init=0.0,                                  # inference start value (DVN: zeros)
+    init=0.0,                                  # inference start value (DVN: zeros; LFW always starts at the simplex centre)
+    flip=False,                                # LFW: random horizontal flips (Weizmann's crops always flip)
     val_steps=(10, 20, 30, 50),
 )
 
@@ -82,32 +84,59 @@ VARIANTS = {
 }
 
 
-def run_one(cfg, seed, epochs, eval_every, data_dir, device):
+# LFW: the TypeScript task's DVN settings (η 8 from the simplex centre, 30 steps, final points of the runs,
+# no other face's labels), then the Weizmann recipe (docs/sweeps/weizmann.md) and its parts.
+LFW_BASE = dict(BASE, eta=8.0, steps=30, traj=False, other=0.0, val_steps=(10, 20, 30, 50))
+WZ_ALL = dict(p_strat=0.2, p_adv_inf=0.2, p_gt_pairs=0.1, replay=64)
+LFW_VARIANTS = {
+    'base': {},
+    'traj_other': dict(traj=True, other=0.5),
+    'lr3e-4': dict(lr=3e-4),
+    'eta4': dict(eta=4.0),
+    'eta16': dict(eta=16.0),
+    'T60': dict(steps=60),
+    'all': dict(WZ_ALL),
+    'wz_recipe': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5, steps=60),
+    'wz_recipe_eta4': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5, steps=60, eta=4.0),
+    'wz_recipe_eta16': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5, steps=60, eta=16.0),
+    'wz_recipe_lr1e-3': dict(WZ_ALL, traj=True, other=0.5, steps=60),
+    'wz_recipe_T30': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5),
+    'wz_recipe_center': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5, steps=60, img_center=True),
+    'wz_recipe_flip': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5, steps=60, flip=True),
+    'wz_recipe_nodrop': dict(WZ_ALL, lr=3e-4, traj=True, other=0.5, steps=60, dropout=0.0),
+    'pairs': dict(p_gt_pairs=0.2),
+    'replay': dict(replay=64),
+    'plain': dict(step='plain', eta=50.0),
+}
+BASES = {'weizmann': BASE, 'lfw': LFW_BASE}
+ALL_VARIANTS = {'weizmann': VARIANTS, 'lfw': LFW_VARIANTS}
+
+def run_one(task, cfg, seed, epochs, eval_every, data_dir, device):
     import numpy as np
     import torch
     import torch.nn.functional as F
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     dev = torch.device(device)
-    X, M, idx = load(data_dir)
+    xtr, ytr, xva, yva = task.load(data_dir)
     if cfg['img_center']:
-        X = X - X[idx['train']].mean(axis=0, keepdims=True)
-    xtr, ytr = torch.tensor(X[idx['train']], device=dev), torch.tensor(M[idx['train']], device=dev)
-    xva, yva = torch.tensor(X[idx['val']], device=dev), torch.tensor(M[idx['val']], device=dev)
-    v = ValueNet(cfg['dropout']).to(dev)
+        mean = xtr.mean(axis=0, keepdims=True)
+        xtr, xva = xtr - mean, xva - mean
+    xtr, ytr, xva, yva = (torch.tensor(a, device=dev) for a in (xtr, ytr, xva, yva))
+    v = task.value_net(cfg['dropout']).to(dev)
     if cfg['opt'] == 'adam':
         opt = torch.optim.Adam(v.parameters(), lr=cfg['lr'], betas=(cfg['beta1'], 0.999), weight_decay=cfg['wd'])
     else:
         opt = torch.optim.SGD(v.parameters(), lr=cfg['lr'], momentum=cfg['beta1'], weight_decay=cfg['wd'])
 
     def climb(x, y, steps, eta, step, target=None):
-        return ascend(v, x, y, steps, eta, step, target)
+        return ascend(v, x, y, steps, eta, step, target, project=task.project)
 
     buffer_x, buffer_y, buffer_t = [], [], []
 
     def tuples(x, ys):
         B = x.shape[0]
-        zeros = torch.full_like(ys, cfg['init'])
+        zeros = task.start(x, cfg['init'])
         u = rng.random()
         if u < cfg['p_gt_pairs']:
             perm = torch.roll(torch.arange(B, device=dev), 1 + int(rng.integers(0, B - 1)))
@@ -115,12 +144,12 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
             return torch.where(half, ys, ys[perm])
         u -= cfg['p_gt_pairs']
         if u < cfg['p_strat']:
-            return stratified(ys, cfg['tau'])
+            return task.stratified(ys, cfg['tau'])
         u -= cfg['p_strat']
         if u < cfg['p_adv_inf']:
             t = int(rng.integers(1, cfg['steps'] + 1))
             y = climb(x, zeros, t, cfg['eta'], cfg['step'])
-            return climb(x, y, cfg['adv_steps'], cfg['adv_eta'] or cfg['eta'], cfg['step'], target=oracle(y, ys))
+            return climb(x, y, cfg['adv_steps'], cfg['adv_eta'] or cfg['eta'], cfg['step'], target=task.oracle(y, ys))
         if rng.random() < cfg['p_inf']:
             t = int(rng.integers(1, cfg['steps'] + 1)) if cfg['traj'] else cfg['steps']
             return climb(x, zeros, t, cfg['eta'], cfg['step'])
@@ -131,7 +160,7 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
             shift = 1 + int(rng.integers(0, B - 1))
             start = torch.where(oth, torch.roll(ys, shift, 0), start)
         if cfg['one_step'] == 'loss':
-            return climb(x, start, 1, cfg['eta'], cfg['step'], target=oracle(start, ys))
+            return climb(x, start, 1, cfg['eta'], cfg['step'], target=task.oracle(start, ys))
         return climb(x, start, 1, cfg['eta'], cfg['step'])
 
     n = xtr.shape[0]
@@ -143,9 +172,9 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
         losses = []
         for b in range(0, n, cfg['batch']):
             ib = perm[b:b + cfg['batch']]
-            x, ys = random_crops(rng, xtr[ib], ytr[ib])
+            x, ys = task.augment(rng, xtr[ib], ytr[ib], cfg)
             y = tuples(x, ys).detach()
-            target = oracle(y, ys)
+            target = task.oracle(y, ys)
             xs, yy, tt = [x], [y], [target]
             if cfg['replay'] > 0:
                 if buffer_x:
@@ -163,10 +192,10 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
             if not math.isfinite(losses[-1]):
                 return dict(error=f'NaN loss at epoch {epoch}')
         if epoch % eval_every == 0 or epoch == epochs:
-            ious = evaluate(xva, yva, lambda xc: torch.full((xc.shape[0], 1, 24, 24), cfg['init'], device=dev),
-                            lambda xc, y, k: climb(xc, y, k, cfg['eta'], cfg['step']), cfg['val_steps'])
-            top = max(ious.items(), key=lambda kv: kv[1])
-            row = dict(epoch=epoch, loss=round(sum(losses) / len(losses), 4), val=ious, probe=value_probe(v, xva, yva), s=round(time.time() - t0))
+            scores = task.evaluate(xva, yva, lambda xc: task.start(xc, cfg['init']),
+                                   lambda xc, y, k: climb(xc, y, k, cfg['eta'], cfg['step']), cfg['val_steps'])
+            top = max(scores.items(), key=lambda kv: kv[1])
+            row = dict(epoch=epoch, loss=round(sum(losses) / len(losses), 4), val=scores, probe=task.value_probe(v, xva, yva), s=round(time.time() - t0))
             curve.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
             if top[1] > best[0]:
@@ -175,4 +204,4 @@ def run_one(cfg, seed, epochs, eval_every, data_dir, device):
 
 
 if __name__ == '__main__':
-    probe_main(__doc__, VARIANTS, BASE, run_one, __file__)
+    probe_main(__doc__, TASKS, BASES, ALL_VARIANTS, run_one, __file__)
