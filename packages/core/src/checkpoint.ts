@@ -14,6 +14,7 @@ export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const TRAINING_FILE = 'training.json';
 export const OPTIMIZER_FILE = 'optimizer.bin';
+export const METHOD_STATE_FILE = 'method.bin';
 const FORMAT = 'alen-model';
 /** 2: dense kernels stored [out, in]; format-1 files ([in, out]) are converted on load. */
 const FORMAT_VERSION = 2;
@@ -41,6 +42,8 @@ export interface TrainingState {
   readonly steps: number;
   readonly backend: string;
   readonly optimizer?: Record<string, tf.io.WeightsManifestEntry[]>;
+  /** The method's own state in method.bin (DVN's replay buffer); absent when it keeps none. */
+  readonly methodState?: tf.io.WeightsManifestEntry[];
 }
 
 function roleParams(model: Model) {
@@ -62,7 +65,12 @@ async function encodeNamed(tensors: NamedTensor[]) {
 export async function saveCheckpoint(
   dir: string,
   model: Model,
-  extra?: { training?: TrainingState; optimizers?: Record<string, NetOptimizer | undefined>; taskState?: Record<string, unknown> },
+  extra?: {
+    training?: TrainingState;
+    optimizers?: Record<string, NetOptimizer | undefined>;
+    methodState?: NamedTensor[];
+    taskState?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const named: NamedTensor[] = [];
   for (const [role, store] of roleParams(model)) {
@@ -89,6 +97,7 @@ export async function saveCheckpoint(
     }
     optimizer = { data: enc.data, manifest };
   }
+  const methodState = extra?.methodState?.length ? await encodeNamed(extra.methodState) : undefined;
   const topology: ModelTopology = {
     task: model.task.name,
     method: model.method,
@@ -109,7 +118,8 @@ export async function saveCheckpoint(
     fs.writeFileSync(path.join(tmp, MODEL_FILE), JSON.stringify(modelJson, null, 1));
     if (extra?.training) {
       if (optimizer) fs.writeFileSync(path.join(tmp, OPTIMIZER_FILE), optimizer.data);
-      const training = { ...extra.training, optimizer: optimizer?.manifest };
+      if (methodState) fs.writeFileSync(path.join(tmp, METHOD_STATE_FILE), methodState.data);
+      const training = { ...extra.training, optimizer: optimizer?.manifest, methodState: methodState?.specs };
       fs.writeFileSync(path.join(tmp, TRAINING_FILE), JSON.stringify(training, null, 1));
     }
   });
@@ -236,4 +246,16 @@ export async function loadOptimizerState(dir: string, training: TrainingState, o
     opt.setState(list, dir);
   }
   tf.dispose(Object.values(values));
+}
+
+/**
+ * The method state saved with a checkpoint (DVN's replay buffer), in the order it was saved, or
+ * undefined when the checkpoint has none (written without one, or by a version that did not save it).
+ * The caller disposes the tensors.
+ */
+export function loadMethodState(dirIn: string, training: TrainingState): NamedTensor[] | undefined {
+  if (!training.methodState?.length) return undefined;
+  const dir = resolveAtomicDir(dirIn);
+  const values = readWeights(dir, METHOD_STATE_FILE, training.methodState);
+  return training.methodState.map((s) => ({ name: s.name, tensor: values[s.name]! }));
 }

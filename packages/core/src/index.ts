@@ -40,7 +40,7 @@ export { evaluateModel, stepCurve, predictWithCurve, selectTestSteps } from './e
 export type { Metrics, CurvePoint } from './evaluate.js';
 
 // Checkpoints and callbacks
-export { saveCheckpoint, loadCheckpoint, readTopology, loadOptimizerState, MODEL_FILE, WEIGHTS_FILE, TRAINING_FILE, OPTIMIZER_FILE } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, readTopology, loadOptimizerState, loadMethodState, MODEL_FILE, WEIGHTS_FILE, TRAINING_FILE, OPTIMIZER_FILE, METHOD_STATE_FILE } from './checkpoint.js';
 export type { ModelTopology, TrainingState, LoadedCheckpoint } from './checkpoint.js';
 export { writeFileAtomic, writeDirAtomic } from './fs-atomic.js';
 export { lockRunFolder, LOCK_FILE } from './run-lock.js';

@@ -10,7 +10,7 @@ import { Rng } from './rng.js';
 import { batchOf, checkTaskData } from './dataset.js';
 import { evaluateModel, selectTestSteps, type CurvePoint, type Metrics } from './evaluate.js';
 import { CORE_DEFAULTS, lrMultiplier } from './hyperparams.js';
-import { loadCheckpoint, loadOptimizerState, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { loadCheckpoint, loadMethodState, loadOptimizerState, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { AlenError } from './errors.js';
 import type { Callback, EpochRecord } from './callbacks/callback.js';
 
@@ -126,6 +126,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
       }
       await loadOptimizerState(ck.dir, ck.training, optimizers);
+      const methodState = loadMethodState(ck.dir, ck.training);
+      if (methodState) {
+        try {
+          if (!method.restore) throw new AlenError('BAD_CHECKPOINT', `checkpoint ${ck.dir}: holds method state that ${o.method} does not keep`);
+          method.restore(methodState, ck.dir);
+        } finally {
+          tf.dispose(methodState.map((t) => t.tensor));
+        }
+      }
       rng = Rng.fromState(ck.training.rng);
       startEpoch = ck.training.epoch;
       best = ck.training.best;
@@ -210,7 +219,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       history.push(rec);
       if (lastDir) {
         const training: TrainingState = { epoch, seed: o.seed, rng: rng.state(), best, history: history as unknown as Record<string, unknown>[], trainSeconds, steps, backend };
-        await saveCheckpoint(lastDir, model, { training, optimizers, taskState });
+        await saveCheckpoint(lastDir, model, { training, optimizers, methodState: method.state?.(), taskState });
       }
       for (const c of callbacks) await c.onEpochEnd?.(rec);
       if (o.stopAfterEpoch !== undefined && epoch >= o.stopAfterEpoch && epoch < hp.epochs) {

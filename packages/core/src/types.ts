@@ -329,8 +329,8 @@ export interface HyperParams {
   dvnAdvSteps: number;
   /**
    * Tuples drawn from the last 50 batches' tuples and fitted along with each batch's (DVN §3.2's
-   * experience replay; 0 = none, the default). The buffer lives for one training run: a run resumed
-   * from a checkpoint starts with it empty.
+   * experience replay; 0 = none, the default). The buffer is saved with `checkpoints/last`
+   * (method.bin), so a resumed run replays what an uninterrupted one would.
    */
   dvnReplay: number;
   /** The longest inference run of DVN's training tuples (0, the default: `dvnSteps`, as prediction). */

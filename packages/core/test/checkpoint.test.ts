@@ -96,7 +96,9 @@ describe('checkpoints', () => {
   });
 
   it('an interrupted run resumed from its last checkpoint ends at the same metrics as an uninterrupted run', async () => {
-    for (const [method, extra] of [['alen', {}], ['dvn', {}], ['alen', { emaDecay: 0.9 }]] as const) {
+    // dvnReplay: the replay buffer travels in the checkpoint, so the resumed run replays what the whole one did.
+    const cases = [['alen', {}], ['dvn', {}], ['alen', { emaDecay: 0.9 }], ['dvn', { dvnReplay: 6 }], ['alen-dvn', { dvnReplay: 6 }]] as const;
+    for (const [method, extra] of cases) {
       const hp = resolveHyperParams(task, method, { epochs: 4, arch: { dropout: 0.3 }, ...extra });
       const full = await train({ task, method, hp, data, seed: 11, runDir: tmp() });
       const dir = tmp();
@@ -184,6 +186,18 @@ describe('checkpoints', () => {
     fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.alloc(10));
     await expect(loadCheckpoint(dir)).rejects.toThrow(/weights\.bin has 10 bytes/);
     await expect(loadCheckpoint(path.join(dir, 'nope'))).rejects.toBeInstanceOf(AlenError);
+  });
+
+  it("a truncated method.bin (DVN's replay buffer) stops a resume with an error naming it, and the checkpoint stays", async () => {
+    const hp = resolveHyperParams(task, 'dvn', { epochs: 3, dvnReplay: 4 });
+    const dir = tmp();
+    await train({ task, method: 'dvn', hp, data, seed: 2, runDir: dir, stopAfterEpoch: 1 });
+    const file = path.join(dir, CHECKPOINT_LAST, 'method.bin');
+    expect(fs.statSync(file).size).toBeGreaterThan(0);
+    fs.truncateSync(file, 100);
+    const before = snapshotFiles(dir);
+    await expect(train({ task, method: 'dvn', hp, data, seed: 2, runDir: dir, resume: true })).rejects.toThrow(/method\.bin has 100 bytes/);
+    expect(snapshotFiles(dir)).toEqual(before);
   });
 
   it('NaN during training stops with an error naming the loss, and the last good checkpoint survives intact', async () => {

@@ -141,6 +141,30 @@ describe("DVN's replay buffer", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('hands out what it keeps as named state and takes it back into another buffer, copied, in order', () => {
+    const before = tf.memory().numTensors;
+    const a = createReplayBuffer(3);
+    for (const first of [0, 10]) {
+      const b = batchOfRows(first, 2);
+      a.add(b);
+      tf.dispose([b.x, b.y, b.target]);
+    }
+    const state = a.state();
+    expect(state.map((t) => t.name)).toEqual(['replay/0/x', 'replay/0/y', 'replay/0/target', 'replay/1/x', 'replay/1/y', 'replay/1/target']);
+    const b = createReplayBuffer(3);
+    b.restore(state, 'test');
+    a.dispose(); // b holds copies
+    expect(b.size).toBe(4);
+    expect((b.state()[3]!.tensor.arraySync() as number[][]).map((r) => r[0])).toEqual([10, 11]);
+    // The same draws from the same generator: a restored buffer samples what the original would have.
+    const s = b.sample(new Rng(2), 5)!;
+    expect((s.y.arraySync() as number[][]).every((r) => [0, 1, 10, 11].includes(r[0]!))).toBe(true);
+    tf.dispose([s.x, s.y, s.target]);
+    expect(() => b.restore(state.slice(0, 2), 'ck/method.bin')).toThrow(/ck\/method\.bin: replay buffer state has 2 tensors/);
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('is freed when training ends: dvnReplay leaves no tensor behind', async () => {
     const task = syntheticTask();
     const small = syntheticData({ train: 200, val: 50, test: 50 });

@@ -137,6 +137,8 @@ export function alenMethod(name: MethodName = 'alen'): Method {
   const replay = createReplayBuffer();
   return {
     name,
+    state: () => replay.state(),
+    restore: (st, source) => replay.restore(st, source),
     dispose: () => replay.dispose(),
     trainStep(batch: Batch, ctx: StepContext) {
       const { hp, task, rng } = ctx;

@@ -163,6 +163,8 @@ export function dvnMethod(): Method {
       const energy = requireNet(ctx.model.energy, 'an energy', 'dvn');
       return { lossV: dvnEnergyUpdate(batch, ctx, energy, { replay }) };
     },
+    state: () => replay.state(),
+    restore: (st, source) => replay.restore(st, source),
     dispose: () => replay.dispose(),
     defaultSteps,
     predict(x, model, opts) {

@@ -3,6 +3,7 @@ import type { Batch, HyperParams, MethodName, Task } from '../types.js';
 import type { Model } from '../model.js';
 import type { NetOptimizer } from '../optim.js';
 import type { Rng } from '../rng.js';
+import type { NamedTensor } from '../optim.js';
 
 /** What a method's step sees: the model, its optimizers and the run's random numbers. */
 export interface StepContext {
@@ -35,6 +36,13 @@ export interface Method {
   defaultSteps(hp: HyperParams): number;
   /** Predicts a batch: the output after `steps` and the recorded intermediate outputs (caller disposes). */
   predict(x: tf.Tensor, model: Model, opts: PredictOptions): { y: tf.Tensor; recorded: tf.Tensor[] };
+  /**
+   * What the method keeps across steps (DVN's replay buffer), for the trainer's checkpoints so that a
+   * resumed run goes on exactly as an uninterrupted one (tensors still owned by the method).
+   */
+  state?(): NamedTensor[];
+  /** Takes back a {@link state} read from a checkpoint (copies it; `source` names it in errors). */
+  restore?(state: NamedTensor[], source: string): void;
   /** Frees what the method keeps across steps (DVN's replay buffer); the trainer calls it when training ends. */
   dispose?(): void;
 }
