@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PyTorch probes still to run, as one call on a lent GPU machine (no Node there, no network):
-# Weizmann ALEN round 1 (docs/sweeps/weizmann.md), LFW DVN and LFW ALEN (docs/sweeps/lfw.md), side by side.
+# Weizmann ALEN round 1 (docs/sweeps/weizmann.md), LFW DVN and LFW ALEN (docs/sweeps/lfw.md), side by side,
+# after timing the Weizmann value-net step there (tools/torch/step_time.py, docs/performance.md).
 #
 #   bash tools/torch/device-round.sh prep                  # here, where Node is: writes .devdata/ (git ignores it)
 #   bash tools/torch/device-round.sh run OUT [SECONDS]     # on the device, carrying .devdata; default 420 s
@@ -28,6 +29,8 @@ case "${1:-}" in
     done
     mkdir -p "$out"
     nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$out/gpu.txt" 2>&1 || echo "no nvidia-smi" > "$out/gpu.txt"
+    # The value-net step's cost on this device, alone on it, before the probes start (docs/performance.md).
+    timeout 120 python3 tools/torch/step_time.py --json > "$out/step_time.json" 2> "$out/step_time.err" || true
     probe() {  # name script task data epochs eval-every jobs
       setsid python3 "tools/torch/$2" --task "$3" --data "$4" --configs all-variants --seeds 1 --epochs "$5" \
         --eval-every "$6" --jobs "$7" --out "$out/$1.jsonl" ${PROBE_ARGS:-} > "$out/$1.txt" 2>&1 &
@@ -51,7 +54,7 @@ case "${1:-}" in
     python3 tools/torch/summarize.py "$out"/*.jsonl | tee "$out/summary.md"
     ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
