@@ -16,7 +16,7 @@ Validation: g's outputs refined 0..N normalized steps on v for each test-time st
 import json, math, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from seg_common import ascend, probe_main  # noqa: E402
+from seg_common import ascend, probe_main, seeded  # noqa: E402
 from seg_tasks import TASKS  # noqa: E402
 
 BASE = dict(
@@ -82,12 +82,9 @@ BASES = {'weizmann': BASE, 'lfw': LFW_BASE}
 ALL_VARIANTS = {'weizmann': VARIANTS, 'lfw': LFW_VARIANTS}
 
 def run_one(task, cfg, seed, epochs, eval_every, data_dir, device):
-    import numpy as np
     import torch
     import torch.nn.functional as F
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    dev = torch.device(device)
+    rng, dev = seeded(seed, device)
     xtr, ytr, xva, yva = (torch.tensor(a, device=dev) for a in task.load(data_dir))
     v, g = task.value_net(cfg['dropout_v']).to(dev), task.fcn(cfg['dropout_g']).to(dev)
 

@@ -18,7 +18,7 @@ pixel accuracy on whole 32x32 faces, inference from the simplex centre, pixel ac
 import json, math, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from seg_common import ascend, probe_main  # noqa: E402
+from seg_common import ascend, probe_main, seeded  # noqa: E402
 from seg_tasks import TASKS  # noqa: E402
 
 # Each variant overrides its task's base. Names are what --configs takes.
@@ -112,12 +112,9 @@ BASES = {'weizmann': BASE, 'lfw': LFW_BASE}
 ALL_VARIANTS = {'weizmann': VARIANTS, 'lfw': LFW_VARIANTS}
 
 def run_one(task, cfg, seed, epochs, eval_every, data_dir, device):
-    import numpy as np
     import torch
     import torch.nn.functional as F
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    dev = torch.device(device)
+    rng, dev = seeded(seed, device)
     xtr, ytr, xva, yva = task.load(data_dir)
     if cfg['img_center']:
         mean = xtr.mean(axis=0, keepdims=True)

@@ -46,6 +46,13 @@ class Fcn(nn.Module):
         return self.d2(F.relu(self.d1(h)))
 
 
+def seeded(seed, device):
+    """A run's start: torch's seed set, then (numpy generator, torch device)."""
+    import numpy as np
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed), torch.device(device)
+
+
 def clamp01(y):
     return y.clamp(0, 1)
 
