@@ -11,13 +11,24 @@ function normalized(hp: Partial<HyperParams>): Record<string, unknown> {
 }
 
 /**
+ * With test-step candidates the trainer records the count chosen on validation in place of the
+ * prediction's step count (`testSteps`; `dvnSteps` for DVN): those are results, not settings. What
+ * `dvnSteps` also set for training, the length of DVN's tuple runs, is compared as `dvnTrainSteps`.
+ */
+function withoutChosenSteps(x: Record<string, unknown>): void {
+  const trainSteps = Number(x.dvnTrainSteps) > 0 ? x.dvnTrainSteps : x.dvnSteps;
+  delete x.testSteps;
+  delete x.dvnSteps;
+  x.dvnTrainSteps = trainSteps;
+}
+
+/**
  * The hyper-parameter names whose values differ between two runs' settings (arch keys as
- * arch.NAME). `testSteps` is not compared when both have candidates: the trainer replaces it by the
- * count chosen on validation, which is what a finished run records.
+ * arch.NAME); the step counts chosen on validation are not compared when both have candidates.
  */
 export function hyperParamDiff(a: Partial<HyperParams>, b: Partial<HyperParams>): string[] {
   const x = normalized(a), y = normalized(b);
-  if (a.testStepsCandidates?.length && b.testStepsCandidates?.length) delete x.testSteps, delete y.testSteps;
+  if (a.testStepsCandidates?.length && b.testStepsCandidates?.length) withoutChosenSteps(x), withoutChosenSteps(y);
   const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
   const out: string[] = [];
   for (const k of [...keys].sort()) {

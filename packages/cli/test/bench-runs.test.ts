@@ -24,6 +24,18 @@ describe('hyperParamDiff (which finished bench runs still match the profile)', (
     const fixed = { ...base, testStepsCandidates: undefined };
     expect(hyperParamDiff({ ...fixed, testSteps: 10 }, fixed)).toEqual(['testSteps']);
   });
+
+  it("ignores DVN's chosen prediction steps but not the length of its training tuples", () => {
+    const dvn = { ...base, dvnSteps: 30, dvnTrainSteps: 60 };
+    expect(hyperParamDiff({ ...dvn, dvnSteps: 50 }, dvn)).toEqual([]);
+    expect(hyperParamDiff({ ...dvn, dvnSteps: 50, dvnTrainSteps: 40 }, dvn)).toEqual(['dvnTrainSteps']);
+    // dvnTrainSteps 0: dvnSteps set the tuples too, and the trainer records that length explicitly
+    const short = { ...base, dvnSteps: 20, dvnTrainSteps: 0 };
+    expect(hyperParamDiff({ ...short, dvnSteps: 50, dvnTrainSteps: 20 }, short)).toEqual([]);
+    expect(hyperParamDiff({ ...short, dvnSteps: 50, dvnTrainSteps: 20 }, { ...short, dvnSteps: 30 })).toEqual(['dvnTrainSteps']);
+    const fixed = { ...dvn, testStepsCandidates: undefined };
+    expect(hyperParamDiff({ ...fixed, dvnSteps: 50 }, fixed)).toEqual(['dvnSteps']);
+  });
 });
 
 describe('prepareRunFolder (finished, stale and recorded runs)', () => {

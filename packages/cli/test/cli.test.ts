@@ -358,6 +358,18 @@ describe('sweep and bench', () => {
     expect(badList.code).toBe(1);
     expect(badList.stderr).toMatch(/unknown method 'nope'/);
 
+    // --epochs time-boxes the selected methods only: their rows and commands show it
+    const boxed = alen(['bench', '--task', 'toy', ...P, '--methods', 'infnet', '--epochs', '1', '--seeds', '0', '--out', path.join(dir, 'boxed'), '--runs', path.join(dir, 'boxed-runs'), '--quiet']);
+    expect(boxed.code, boxed.stderr).toBe(0);
+    const boxedJson = JSON.parse(fs.readFileSync(path.join(dir, 'boxed', 'quick', 'toy.json'), 'utf8'));
+    const boxedRow = boxedJson.rows.find((x: { method: string }) => x.method === 'infnet');
+    expect(boxedRow.epochs).toBe(1);
+    expect(boxedRow.command).toMatch(/--set epochs=1/);
+    expect(boxedJson.pending).toEqual(['alen seed 0']);
+    const badEpochs = alen(['bench', '--task', 'toy', ...P, '--methods', 'infnet', '--epochs', '0', '--out', path.join(dir, 'bad'), '--runs', path.join(dir, 'runs')]);
+    expect(badEpochs.code).toBe(1);
+    expect(badEpochs.stderr).toMatch(/--epochs must be a positive integer/);
+
     // A run folder lost (another machine) is restored from the report when its settings match;
     // a finished run whose settings differ from the profile's is moved aside and trained again.
     const runs = path.join(dir, 'runs', 'quick', 'toy');

@@ -257,7 +257,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (!interrupted && o.validate !== false && candidates?.length && model.energy && o.method !== 'infnet') {
     const sel = await selectTestSteps(model, data.val, candidates);
     testStepsCurve = sel.curve;
-    const hpFinal = o.method === 'dvn' ? { ...hp, dvnSteps: sel.steps } : { ...hp, testSteps: sel.steps };
+    // DVN's tuple runs keep the length they trained with (dvnSteps set it when dvnTrainSteps was 0).
+    const hpFinal = o.method === 'dvn'
+      ? { ...hp, dvnSteps: sel.steps, dvnTrainSteps: hp.dvnTrainSteps > 0 ? hp.dvnTrainSteps : hp.dvnSteps }
+      : { ...hp, testSteps: sel.steps };
     final = { ...model, hp: hpFinal };
   }
   if (runDir && !interrupted) await saveCheckpoint(path.join(runDir, FINAL_MODEL), final, { taskState });

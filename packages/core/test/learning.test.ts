@@ -48,6 +48,11 @@ describe('every method learns the synthetic task (fixed seed)', () => {
       expect(after).toBeGreaterThan(trivial + 10);
       expect(after).toBeGreaterThan(before + 10);
       expect(res.best).not.toBeNull();
+      if (method === 'dvn') {
+        // the step count chosen on validation replaces dvnSteps; the tuples' length stays recorded
+        expect([0, 2, 4]).toContain(res.model.hp.dvnSteps);
+        expect(res.model.hp.dvnTrainSteps).toBe(hp.dvnTrainSteps > 0 ? hp.dvnTrainSteps : hp.dvnSteps);
+      }
       // no tensor leaks from epoch to epoch
       const counts = res.history.map((h) => h.numTensors);
       expect(new Set(counts.slice(1)).size).toBe(1);

@@ -17,6 +17,7 @@ interface BenchArgs extends GlobalArgs {
   statusEvery: number;
   methods?: string[];
   seeds?: number[];
+  epochs?: number;
   reportOnly: boolean;
   refit: boolean;
 }
@@ -121,6 +122,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
       .option('methods', { type: 'string', array: true, describe: 'train only these methods (space- or comma-separated); the report still covers the whole profile' })
       .option('seeds', { type: 'string', array: true, coerce: parseSeeds, describe: 'override the profile\'s seeds (space- or comma-separated)' })
+      .option('epochs', { type: 'number', describe: 'train the selected methods (--methods) for this many epochs instead of the profile\'s (a time-boxed run: the rows show it in their epochs column and reproduce command; runs of the other epoch count are not reused)' })
       .option('refit', { type: 'boolean', default: false, describe: 'also refit each run on train + validation (`alen train --refit`) and report those models as "<method> (train+val)" rows' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
@@ -129,6 +131,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const status = statusOptions(a, task.primaryMetric);
     const profile = task.bench?.[a.profile];
     if (!profile) throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile`);
+    if (a.epochs !== undefined && !(Number.isInteger(a.epochs) && a.epochs > 0)) throw new AlenError('BAD_CONFIG', `--epochs must be a positive integer, got ${a.epochs}`);
     const selected = (a.methods?.flatMap((m) => m.split(',')).filter(Boolean) ?? profile.methods) as MethodName[];
     for (const m of selected) assertMethod(m);
     // The report covers the whole profile: methods left out by --methods are reported from their
@@ -147,7 +150,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const recorded = fs.existsSync(reportFile) ? ((JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { runs?: ExperimentResult[] }).runs ?? []) : [];
     for (const m of methods) {
       const common = profile.overrides?.common ?? {};
-      const own = profile.overrides?.[m] ?? {};
+      const own = { ...(profile.overrides?.[m] ?? {}), ...(a.epochs && selected.includes(m) ? { epochs: a.epochs } : {}) };
       const sets = setsOf({ ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       const base = ['--task', task.name, '--method', m, ...limitArgs, ...sets.flatMap((s) => ['--set', s])];
       if (m !== 'infnet') base.push('--curve', CURVE.join(','));
