@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CORE_DEFAULTS, writeFileAtomic, type HyperParams } from '@alen/core';
+import { CORE_DEFAULTS, dvnTupleSteps, writeFileAtomic, type HyperParams } from '@alen/core';
 import { RESULT_FILE, type ExperimentResult } from './experiment.js';
 import { readResult } from './pool.js';
 
@@ -16,10 +16,9 @@ function normalized(hp: Partial<HyperParams>): Record<string, unknown> {
  * `dvnSteps` also set for training, the length of DVN's tuple runs, is compared as `dvnTrainSteps`.
  */
 function withoutChosenSteps(x: Record<string, unknown>): void {
-  const trainSteps = Number(x.dvnTrainSteps) > 0 ? x.dvnTrainSteps : x.dvnSteps;
+  x.dvnTrainSteps = dvnTupleSteps(x as unknown as HyperParams);
   delete x.testSteps;
   delete x.dvnSteps;
-  x.dvnTrainSteps = trainSteps;
 }
 
 /**

@@ -24,7 +24,7 @@ export { checkDataset, checkTaskData, takeFirst, limitTaskData, batchOf, inputsO
 // The method
 export { gradientAscent } from './inference.js';
 export type { AscentOptions, AscentResult } from './inference.js';
-export { METHODS, CORE_DEFAULTS, OPTIONAL_HYPERPARAMS, knownHyperParams, METHOD_OVERRIDES, assertMethod, methodFamily, resolveHyperParams, explainHyperParams, validateHyperParams, lrMultiplier } from './hyperparams.js';
+export { METHODS, CORE_DEFAULTS, OPTIONAL_HYPERPARAMS, knownHyperParams, METHOD_OVERRIDES, assertMethod, methodFamily, resolveHyperParams, explainHyperParams, validateHyperParams, lrMultiplier, dvnTupleSteps } from './hyperparams.js';
 export type { HyperParamSource } from './hyperparams.js';
 export { HYPERPARAM_DOCS, type HyperParamName } from './hyperparam-docs.js';
 export { getMethod } from './methods/index.js';

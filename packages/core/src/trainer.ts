@@ -9,7 +9,7 @@ import { NetOptimizer } from './optim.js';
 import { Rng } from './rng.js';
 import { batchOf, checkTaskData } from './dataset.js';
 import { evaluateModel, selectTestSteps, type CurvePoint, type Metrics } from './evaluate.js';
-import { CORE_DEFAULTS, lrMultiplier } from './hyperparams.js';
+import { CORE_DEFAULTS, dvnTupleSteps, lrMultiplier } from './hyperparams.js';
 import { loadCheckpoint, loadMethodState, loadOptimizerState, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { AlenError } from './errors.js';
 import type { Callback, EpochRecord } from './callbacks/callback.js';
@@ -258,9 +258,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const sel = await selectTestSteps(model, data.val, candidates);
     testStepsCurve = sel.curve;
     // DVN's tuple runs keep the length they trained with (dvnSteps set it when dvnTrainSteps was 0).
-    const hpFinal = o.method === 'dvn'
-      ? { ...hp, dvnSteps: sel.steps, dvnTrainSteps: hp.dvnTrainSteps > 0 ? hp.dvnTrainSteps : hp.dvnSteps }
-      : { ...hp, testSteps: sel.steps };
+    const hpFinal = o.method === 'dvn' ? { ...hp, dvnSteps: sel.steps, dvnTrainSteps: dvnTupleSteps(hp) } : { ...hp, testSteps: sel.steps };
     final = { ...model, hp: hpFinal };
   }
   if (runDir && !interrupted) await saveCheckpoint(path.join(runDir, FINAL_MODEL), final, { taskState });

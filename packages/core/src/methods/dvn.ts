@@ -8,6 +8,7 @@ import { AlenError } from '../errors.js';
 import { outputShapeFor } from '../model.js';
 import { drawSamples, stratifiedSamples } from './dvn-samples.js';
 import { createReplayBuffer, type ReplayBuffer } from './dvn-replay.js';
+import { dvnTupleSteps } from '../hyperparams.js';
 
 /** DVN's start point: zeros or the centre of Y (0.5 in a box), projected into Y (uniform on a simplex). */
 function startPoint(shape: number[], space: OutputSpace, hp: HyperParams): tf.Tensor {
@@ -101,7 +102,7 @@ export function dvnTuples(batch: Batch, ctx: StepContext, energy: EnergyNet, pro
   }
   const B = x.shape[0]!;
   const contrast = ctx.epoch !== undefined && ctx.epoch <= hp.dvnContrastEpochs;
-  const tupleSteps = hp.dvnTrainSteps > 0 ? hp.dvnTrainSteps : hp.dvnSteps;
+  const tupleSteps = dvnTupleSteps(hp);
   // Each option's draws happen only when it is on, so that runs without it keep their random numbers.
   if (!contrast && B > 1 && hp.dvnTruthPairsProb > 0 && rng.next() < hp.dvnTruthPairsProb) {
     const own = Array.from({ length: B }, () => (rng.next() < 0.5 ? 1 : 0));
