@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CORE_DEFAULTS, dvnTupleSteps, writeFileAtomic, type HyperParams } from '@alen/core';
+import { CHECKPOINT_LAST, CORE_DEFAULTS, dvnTupleSteps, writeFileAtomic, type HyperParams } from '@alen/core';
 import { RESULT_FILE, type ExperimentResult } from './experiment.js';
 import { readResult } from './pool.js';
 
@@ -41,17 +41,25 @@ export function hyperParamDiff(a: Partial<HyperParams>, b: Partial<HyperParams>)
   return out;
 }
 
-export type RunFolderState = 'finished' | 'imported' | 'stale' | 'to-run';
+export type RunFolderState = 'finished' | 'time-boxed' | 'extended' | 'imported' | 'stale' | 'to-run';
+
+/** The file a time-boxed run's result is kept in when the bench trains it on to more epochs. */
+export const timeBoxedResultFile = (epochs: number) => `result.epochs-${epochs}.json`;
 
 /**
  * Makes a bench run's folder agree with the settings the bench would train it with now:
+ * - a finished run trained for fewer epochs than the profile's, with the same settings otherwise
+ *   (`bench --epochs N`), is 'time-boxed': reported as it is when this bench does not train it;
+ *   when it does, a report's record of the full run replaces it ('imported'), or it trains on from
+ *   its last checkpoint to the full count ('extended'; its result moves to result.epochs-N.json);
  * - a finished run (result.json) trained with other hyper-parameters is moved aside to
  *   `<folder>.stale-<time>` and trained again ('stale'), so a changed default never passes off an
  *   old result as a new one, unless the report records the run with the current settings;
  * - a missing run that an earlier report recorded with the same settings (its `runs` entry: the
  *   run folders of another machine or session) is restored from it ('imported');
  * - otherwise it is 'finished' or 'to-run' (a cut-off run resumes from its checkpoints).
- * With `readOnly` (`bench --report-only`) a stale run is left where it is, still 'stale'.
+ * With `readOnly` (`bench --report-only`, or a method `--methods` leaves out) nothing is moved: a
+ * stale run stays where it is, still 'stale'.
  */
 export function prepareRunFolder(
   out: string,
@@ -65,11 +73,23 @@ export function prepareRunFolder(
   if (existing) {
     const diff = hyperParamDiff(existing.hp, expected);
     if (!diff.length) return 'finished';
+    const shorter = diff.length === 1 && diff[0] === 'epochs' && existing.hp.epochs < expected.epochs;
+    if (shorter && opts.readOnly) {
+      log(`${out}: time-boxed to ${existing.hp.epochs} of ${expected.epochs} epochs; reported as it is (\`alen bench --methods ${run.method}\` trains it on)`);
+      return 'time-boxed';
+    }
     if (opts.readOnly) {
       log(`${out}: trained with other settings (${diff.join(', ')}); left in place and listed as pending (bench without --report-only trains it again)`);
       return 'stale';
     }
-    const aside = `${out}.stale-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    if (shorter && !findRecorded(run, recorded) && fs.existsSync(path.join(out, CHECKPOINT_LAST))) {
+      fs.renameSync(path.join(out, RESULT_FILE), path.join(out, timeBoxedResultFile(existing.hp.epochs)));
+      log(`${out}: time-boxed to ${existing.hp.epochs} epochs; training on to ${expected.epochs} from its last checkpoint (its result kept as ${timeBoxedResultFile(existing.hp.epochs)})`);
+      return 'extended';
+    }
+    const stamp = `${out}.stale-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    let aside = stamp;
+    for (let i = 2; fs.existsSync(aside); i++) aside = `${stamp}-${i}`;
     fs.renameSync(out, aside);
     // A report may already hold this run with the current settings (trained elsewhere): use it.
     if (importRecorded(out, run, recorded)) {
@@ -80,12 +100,24 @@ export function prepareRunFolder(
     return 'stale';
   }
   if (fs.existsSync(path.join(out, 'checkpoints'))) return 'to-run';
-  return importRecorded(out, run, recorded) ? 'imported' : 'to-run';
+  if (importRecorded(out, run, recorded)) return 'imported';
+  // Read-only, a run the report records time-boxed is reported as it was (there is no checkpoint to train on from).
+  if (opts.readOnly && importRecorded(out, run, recorded, { timeBoxed: true })) return 'time-boxed';
+  return 'to-run';
+}
+
+/** The report's record of this run with the current settings, or (timeBoxed) the same settings for fewer epochs. */
+function findRecorded(run: { method: string; seed: number; hp: HyperParams }, recorded: readonly ExperimentResult[], opts: { timeBoxed?: boolean } = {}): ExperimentResult | undefined {
+  return recorded.find((r) => {
+    if (r.method !== run.method || r.seed !== run.seed) return false;
+    const diff = hyperParamDiff(r.hp, run.hp);
+    return opts.timeBoxed ? diff.length === 1 && diff[0] === 'epochs' && r.hp.epochs < run.hp.epochs : !diff.length;
+  });
 }
 
 /** Writes the recorded run with these settings into `out` as its result; false when there is none. */
-function importRecorded(out: string, run: { method: string; seed: number; hp: HyperParams }, recorded: readonly ExperimentResult[]): boolean {
-  const match = recorded.find((r) => r.method === run.method && r.seed === run.seed && !hyperParamDiff(r.hp, run.hp).length);
+function importRecorded(out: string, run: { method: string; seed: number; hp: HyperParams }, recorded: readonly ExperimentResult[], opts: { timeBoxed?: boolean } = {}): boolean {
+  const match = findRecorded(run, recorded, opts);
   if (!match) return false;
   fs.mkdirSync(out, { recursive: true });
   writeFileAtomic(path.join(out, RESULT_FILE), JSON.stringify({ ...match, importedFrom: 'an earlier bench report' }, null, 2) + '\n');

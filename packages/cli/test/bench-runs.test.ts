@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORE_DEFAULTS, type HyperParams } from '@alen/core';
-import { hyperParamDiff, prepareRunFolder } from '../src/bench-runs.js';
+import { hyperParamDiff, prepareRunFolder, timeBoxedResultFile } from '../src/bench-runs.js';
 import type { ExperimentResult } from '../src/experiment.js';
 import { tmpDir } from './helpers.js';
 
@@ -90,5 +90,35 @@ describe('prepareRunFolder (finished, stale and recorded runs)', () => {
     expect(read(kept).test).toEqual({ f1: 40 });
     const missing = path.join(runs, 'alen-s2');
     expect(prepareRunFolder(missing, { method: 'alen', seed: 2, hp: changed }, [result(changed, 42)], () => {})).toBe('to-run');
+  });
+  it('reports a time-boxed run as it is when read-only, and trains it on from its checkpoint otherwise', () => {
+    const runs = tmpDir();
+    const out = path.join(runs, 'alen-s1');
+    const full = { ...base, epochs: 30 };
+    write(out, result({ ...base, epochs: 10 }, 40));
+    const logs: string[] = [];
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: full }, [], (m) => logs.push(m), { readOnly: true })).toBe('time-boxed');
+    expect(read(out).test).toEqual({ f1: 40 });
+    // no checkpoint to train on from: trained again from scratch
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: full }, [], (m) => logs.push(m))).toBe('stale');
+    write(out, result({ ...base, epochs: 10 }, 40));
+    fs.mkdirSync(path.join(out, 'checkpoints', 'last'), { recursive: true });
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: full }, [], (m) => logs.push(m))).toBe('extended');
+    expect(fs.existsSync(path.join(out, 'result.json'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(out, timeBoxedResultFile(10)), 'utf8')).test).toEqual({ f1: 40 });
+    expect(logs.join('\n')).toMatch(/time-boxed to 10 epochs; training on to 30/);
+    // a report that records the full run is preferred to training on; a longer run is not time-boxed
+    write(out, result({ ...base, epochs: 10 }, 40));
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: full }, [result(full, 45)], () => {})).toBe('imported');
+    expect(read(out).test).toEqual({ f1: 45 });
+    write(out, result({ ...base, epochs: 40 }, 41));
+    expect(prepareRunFolder(out, { method: 'alen', seed: 1, hp: full }, [], () => {}, { readOnly: true })).toBe('stale');
+    // a lost folder: read-only, the report's time-boxed record is reported; a bench that trains starts afresh
+    const lost = path.join(runs, 'alen-s2');
+    const boxed = { ...result({ ...base, epochs: 10 }, 39), seed: 2 } as ExperimentResult;
+    expect(prepareRunFolder(lost, { method: 'alen', seed: 2, hp: full }, [boxed], () => {})).toBe('to-run');
+    expect(fs.existsSync(lost)).toBe(false);
+    expect(prepareRunFolder(lost, { method: 'alen', seed: 2, hp: full }, [boxed], () => {}, { readOnly: true })).toBe('time-boxed');
+    expect(read(lost).test).toEqual({ f1: 39 });
   });
 });

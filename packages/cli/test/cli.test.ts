@@ -366,6 +366,23 @@ describe('sweep and bench', () => {
     expect(boxedRow.epochs).toBe(1);
     expect(boxedRow.command).toMatch(/--set epochs=1/);
     expect(boxedJson.pending).toEqual(['alen seed 0']);
+    // A bench that does not train the time-boxed method reports its run as it is...
+    const boxedRuns = path.join(dir, 'boxed-runs');
+    const boxedRun = path.join(boxedRuns, 'quick', 'toy', 'infnet-s0');
+    const boxedResult = JSON.parse(fs.readFileSync(path.join(boxedRun, 'result.json'), 'utf8'));
+    const kept = alen(['bench', '--task', 'toy', ...P, '--methods', 'alen', '--report-only', '--seeds', '0', '--out', path.join(dir, 'boxed-ro'), '--runs', boxedRuns]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/time-boxed to 1 of 3 epochs; reported as it is/);
+    const keptRow = JSON.parse(fs.readFileSync(path.join(dir, 'boxed-ro', 'quick', 'toy.json'), 'utf8')).rows.find((x: { method: string }) => x.method === 'infnet');
+    expect(keptRow.epochs).toBe(1);
+    // ...and one that asks for more epochs trains it on from its last checkpoint, not from scratch
+    const longer = alen(['bench', '--task', 'toy', ...P, '--methods', 'infnet', '--epochs', '2', '--seeds', '0', '--out', path.join(dir, 'boxed'), '--runs', boxedRuns]);
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(longer.stderr).toMatch(/time-boxed to 1 epochs; training on to 2 from its last checkpoint/);
+    const longerResult = JSON.parse(fs.readFileSync(path.join(boxedRun, 'result.json'), 'utf8'));
+    expect(longerResult.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2]);
+    expect(longerResult.history[0]).toEqual(boxedResult.history[0]);
+    expect(JSON.parse(fs.readFileSync(path.join(boxedRun, 'result.epochs-1.json'), 'utf8')).hp.epochs).toBe(1);
     const badEpochs = alen(['bench', '--task', 'toy', ...P, '--methods', 'infnet', '--epochs', '0', '--out', path.join(dir, 'bad'), '--runs', path.join(dir, 'runs')]);
     expect(badEpochs.code).toBe(1);
     expect(badEpochs.stderr).toMatch(/--epochs must be a positive integer/);

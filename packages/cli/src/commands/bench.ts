@@ -122,7 +122,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('status-every', { type: 'number', default: 300, describe: 'seconds between status lines on the running jobs (epoch, last validation metric, time left); 0: none' })
       .option('methods', { type: 'string', array: true, describe: 'train only these methods (space- or comma-separated); the report still covers the whole profile' })
       .option('seeds', { type: 'string', array: true, coerce: parseSeeds, describe: 'override the profile\'s seeds (space- or comma-separated)' })
-      .option('epochs', { type: 'number', describe: 'train the selected methods (--methods) for this many epochs instead of the profile\'s (a time-boxed run: the rows show it in their epochs column and reproduce command; runs of the other epoch count are not reused)' })
+      .option('epochs', { type: 'number', describe: 'train the selected methods (--methods) for this many epochs instead of the profile\'s (a time-boxed run: the rows show it in their epochs column and reproduce command); a later bench with more epochs trains such runs on from their last checkpoint, one with fewer trains them again' })
       .option('refit', { type: 'boolean', default: false, describe: 'also refit each run on train + validation (`alen train --refit`) and report those models as "<method> (train+val)" rows' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
@@ -160,7 +160,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const hp = resolveHyperParams(task, m, { ...common, ...own, arch: { ...(common.arch ?? {}), ...(own.arch ?? {}) } });
       for (const seed of seeds) {
         const job = { args: [...base, '--seed', String(seed), ...extra], out: path.join(a.runs, a.profile, task.name, `${m}-s${seed}`), label: `${m} seed ${seed}`, epochs: hp.epochs, ...(a.refit && selected.includes(m) ? { complete: (r: ExperimentResult) => !!r.refit } : {}) };
-        const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log, { readOnly: a.reportOnly });
+        // Methods this bench does not train are only reported: their folders are never moved.
+        const state = prepareRunFolder(job.out, { method: m, seed, hp }, recorded, log, { readOnly: a.reportOnly || !selected.includes(m) });
         if (state === 'imported') log(`${job.label}: finished run taken from ${reportFile}`);
         if (state === 'stale') stale.add(job);
         jobs.push(job);
