@@ -20,6 +20,8 @@ const isAlive = (pid: number) => {
 };
 
 const P = ['--plugin', TOY];
+/** The real data folder beside the repository (tests that need it skip when it is absent). */
+const SHARED_DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 const REPORT_TOOL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tools', 'results-report.mjs');
 
 describe('alen --help', () => {
@@ -76,6 +78,10 @@ describe('alen params', () => {
     expect([m.code, m.stderr]).toEqual([1, expect.stringMatching(/unknown method 'foo'/)]);
     const h = alen(['params', ...P, '--task', 'toy', '--set', 'etaa=1']);
     expect([h.code, h.stderr]).toEqual([1, expect.stringMatching(/unknown hyper-parameter 'etaa'/)]);
+    const out = path.join(tmpDir(), 'never');
+    const l = alen(['train', ...P, '--task', 'toy', '--limit-val', '0', '--out', out]);
+    expect([l.code, l.stderr]).toEqual([1, expect.stringMatching(/--limit-val must be a positive integer, got 0/)]);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
 
@@ -184,6 +190,32 @@ describe('train → eval → predict on a run folder', () => {
     const rb = alen(['predict', '--checkpoint', run, ...P, '--input', bad, '--output', path.join(dir, 'o2.csv')]);
     expect(rb.code).toBe(1);
     expect(rb.stderr).toMatch(/bad\.csv:1: expected 8 values, found 3/);
+  });
+
+  it.skipIf(!fs.existsSync(path.join(SHARED_DATA, 'bibtex')))('predict hands --data to the task: a bibtex model saved without its task state still predicts', () => {
+    const bib = path.join(dir, 'bibtex-run');
+    const t = alen(['train', '--task', 'bibtex', '--method', 'infnet', '--epochs', '1', '--limit-train', '200', '--limit-val', '50', '--limit-test', '50', '--data', SHARED_DATA, '--out', bib, '--quiet']);
+    expect(t.code, t.stderr).toBe(0);
+    const lines = fs.readFileSync(path.join(SHARED_DATA, 'bibtex', 'bibtex-test.arff'), 'utf8').split('\n');
+    const dataAt = lines.findIndex((l) => /^@data/i.test(l.trim()));
+    const input = path.join(dir, 'five.arff');
+    fs.writeFileSync(input, lines.slice(0, dataAt + 6).join('\n') + '\n');
+    const predict = (out: string, data: string) => alen(['predict', '--checkpoint', bib, '--data', data, '--input', input, '--output', out]);
+    const withState = predict(path.join(dir, 'with-state.csv'), SHARED_DATA);
+    expect(withState.code, withState.stderr).toBe(0);
+    // an older checkpoint without taskState: the statistics come from the training file under --data
+    const modelJson = path.join(bib, 'model', 'model.json');
+    const m = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+    delete m.modelTopology.taskState;
+    fs.writeFileSync(modelJson, JSON.stringify(m));
+    const rebuilt = predict(path.join(dir, 'rebuilt.csv'), SHARED_DATA);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'rebuilt.csv'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'with-state.csv'), 'utf8'));
+    expect(fs.readFileSync(path.join(dir, 'rebuilt.csv'), 'utf8').trim().split('\n')).toHaveLength(6);
+    const empty = tmpDir();
+    const missing = predict(path.join(dir, 'missing.csv'), empty);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/MISSING_DATA.*bibtex\.xml/);
   });
 
   it('training into an existing run folder without --resume is refused and changes nothing', () => {

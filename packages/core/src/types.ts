@@ -394,6 +394,11 @@ export interface ExpectedFile {
   readonly optional?: boolean;
 }
 
+/** What `alen predict` hands to a task's `readInput` / `writeOutput` besides the checkpoint's task state. */
+export interface PredictIoContext {
+  readonly dataDir?: string;
+}
+
 /**
  * A task plugin: a plain object, written with {@link defineTask}. Only `name`, `description`,
  * `outputSpace`, `oracle`, `load`, `evaluate`, `primaryMetric` and the two factories are required.
@@ -426,11 +431,12 @@ export interface Task {
   /**
    * Reads inputs for `alen predict`; the default reads CSV/TSV rows of numbers. `taskState` is
    * what the training split's `meta.taskState` held (e.g. standardization statistics), saved in
-   * the checkpoint.
+   * the checkpoint. `ctx.dataDir` is the data directory `alen predict` was given (`--data`), for
+   * a task that can rebuild what an older checkpoint lacks from its training files.
    */
-  readInput?(file: string, taskState?: Readonly<Record<string, unknown>>): Promise<{ x: Float32Array; n: number; ids?: string[] }>;
-  /** Writes predictions for `alen predict`; the default writes CSV rows. `taskState` as for `readInput`. */
-  writeOutput?(file: string, pred: Float32Array, n: number, ids?: readonly string[], taskState?: Readonly<Record<string, unknown>>): Promise<void>;
+  readInput?(file: string, taskState?: Readonly<Record<string, unknown>>, ctx?: PredictIoContext): Promise<{ x: Float32Array; n: number; ids?: string[] }>;
+  /** Writes predictions for `alen predict`; the default writes CSV rows. `taskState` and `ctx` as for `readInput`. */
+  writeOutput?(file: string, pred: Float32Array, n: number, ids?: readonly string[], taskState?: Readonly<Record<string, unknown>>, ctx?: PredictIoContext): Promise<void>;
   readonly bench?: { readonly quick: BenchProfile; readonly paper: BenchProfile };
   readonly paper?: PaperNumbers;
 }

@@ -46,14 +46,16 @@ export function limitOptions<T>(y: Argv<T>) {
     .option('limit-train', { type: 'number', describe: 'use only the first N training examples' })
     .option('limit-val', { type: 'number', describe: 'use only the first N validation examples' })
     .option('limit-test', { type: 'number', describe: 'use only the first N test examples' })
-    .option('opt', { type: 'string', array: true, default: [] as string[], describe: "task option key=value, passed to the task's loader (e.g. source=db, size=64)" });
+    .option('opt', { type: 'string', array: true, default: [] as string[], describe: "task option key=value, passed to the task's loader (e.g. --opt source=db on weizmann; each task plugin's README lists its options)" });
 }
 
 export function limitFrom(a: { limitTrain?: number; limitVal?: number; limitTest?: number }): Partial<Record<Split, number>> | undefined {
   const l: Partial<Record<Split, number>> = {};
-  if (a.limitTrain) l.train = a.limitTrain;
-  if (a.limitVal) l.val = a.limitVal;
-  if (a.limitTest) l.test = a.limitTest;
+  for (const [split, n] of [['train', a.limitTrain], ['val', a.limitVal], ['test', a.limitTest]] as const) {
+    if (n === undefined) continue;
+    if (!(Number.isInteger(n) && n > 0)) throw new AlenError('BAD_CONFIG', `--limit-${split} must be a positive integer, got ${n}`);
+    l[split] = n;
+  }
   return Object.keys(l).length ? l : undefined;
 }
 

@@ -23,18 +23,18 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       .option('steps', { type: 'number', describe: 'test-time ascent steps (default: the model\'s)' })
       .option('inference-only', { type: 'boolean', default: false, describe: 'use the inference network alone' }) as never,
   handler: async (a) => {
-    await setup(a);
+    const { dataDir } = await setup(a);
     const { modelDir } = resolveCheckpoint(a.checkpoint);
     const { model, topology } = await loadCheckpoint(modelDir);
     const task = model.task;
     const input = task.readInput
-      ? await task.readInput(a.input, topology.taskState)
+      ? await task.readInput(a.input, topology.taskState, { dataDir })
       : readNumericRows(a.input, sizeOfShape(model.xShape));
     const data: Dataset = {
       name: a.input, size: input.n, x: input.x, xShape: model.xShape, y: new Float32Array(input.n * sizeOfShape(model.yShape)), yShape: model.yShape, ids: input.ids,
     };
     const { pred } = await predictDataset(model, data, { steps: a.steps, inferenceOnly: a.inferenceOnly });
-    if (task.writeOutput) await task.writeOutput(a.output, pred, input.n, input.ids, topology.taskState);
+    if (task.writeOutput) await task.writeOutput(a.output, pred, input.n, input.ids, topology.taskState, { dataDir });
     else writeNumericRows(a.output, pred, input.n, input.ids);
     if (!a.quiet) log(`wrote predictions for ${input.n} example(s) to ${a.output}`);
   },

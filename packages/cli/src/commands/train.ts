@@ -46,10 +46,10 @@ export function hpOptions<T>(y: Argv<T>) {
   return y
     .option('epochs', { type: 'number', describe: 'training epochs (default: the task\'s)' })
     .option('batch-size', { type: 'number', describe: 'minibatch size' })
-    .option('lr', { type: 'number', describe: 'learning rate' })
+    .option('lr', { type: 'number', describe: 'learning rate of both networks, or of the energy net alone where the task sets lrG (bibtex alen: its SGD rate)' })
     .option('eta', { type: 'number', describe: 'ALEN: normalized ascent step size η' })
     .option('train-steps', { type: 'number', describe: 'ALEN: refinement steps while training' })
-    .option('test-steps', { type: 'number', describe: 'ALEN: refinement steps at test time' })
+    .option('test-steps', { type: 'number', describe: 'ALEN: refinement steps at test time; where testStepsCandidates is set (`alen params` shows it) the count chosen on validation replaces it, unless --set testStepsCandidates=[]' })
     .option('lambda-v', { type: 'number', describe: 'ALEN: weight λv of the y′ term of the energy loss' })
     .option('beta-v', { type: 'number', describe: 'ALEN: weight βv of the y″ term (0 = AEN)' })
     .option('lambda-g', { type: 'number', describe: 'ALEN: weight λg of the adversarial term of the inference loss' })
