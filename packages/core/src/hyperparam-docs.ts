@@ -63,6 +63,7 @@ export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
   dvnInit: "DVN: inference starts at 'zeros' or at the output space's 'center'",
   dvnTupleStart: "alen-dvn: the energy's DVN tuples start at DVN's 'init' or at g's 'proposal'",
   proposalMode: "ALEN: g proposes y' for the energy's update in 'train' mode (dropout) or 'eval' mode",
+  energyProposals: "ALEN: the energy's update fits g's 'own' proposals, 'crossfit' ones from two nets each trained on half the examples (never on the one they propose for), or 'both'",
   proposalInputDropout: "ALEN: dropout on x when g proposes y' for the energy's update (0 = off)",
   pretrainG: 'ALEN family: first epochs that train g on its task loss alone, v waiting',
   energyTargets: "ALEN: Eq. 6's targets from the oracle on each 'soft' output or on its 'hard' decoding",

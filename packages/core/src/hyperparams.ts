@@ -54,6 +54,7 @@ export const CORE_DEFAULTS: HyperParams = {
   dvnInit: 'zeros',
   dvnTupleStart: 'init',
   proposalMode: 'train',
+  energyProposals: 'own',
   proposalInputDropout: 0,
   pretrainG: 0,
   energyTargets: 'soft',
@@ -163,6 +164,7 @@ const CHOICES = {
   dvnInit: ['zeros', 'center'],
   dvnTupleStart: ['init', 'proposal'],
   proposalMode: ['train', 'eval'],
+  energyProposals: ['own', 'crossfit', 'both'],
   energyTargets: ['soft', 'hard'],
   ascentNorm: ['full', 'feasible'],
   dvnAdversarial: ['value', 'loss'],
@@ -208,6 +210,9 @@ export function validateHyperParams(hp: HyperParams): void {
   }
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
+  }
+  if (hp.energyObjective === 'dvn' && hp.energyProposals === 'both') {
+    throw new AlenError('BAD_CONFIG', "energyProposals 'both' adds terms to Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train; use 'own' or 'crossfit'");
   }
   const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', pathV: '', unrollV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
   for (const [k, hint] of Object.entries(eq6Terms) as Array<[keyof typeof eq6Terms, string]>) {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tf } from './tf.js';
-import type { HyperParams, MethodName, Task, TaskData } from './types.js';
+import type { Batch, HyperParams, MethodName, Task, TaskData } from './types.js';
 import { createModel, disposeModel, type Model } from './model.js';
 import { getMethod } from './methods/index.js';
 import type { StepContext } from './methods/method.js';
@@ -169,8 +169,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const sums: Record<string, number> = {};
       const t0 = performance.now();
       for (let s = 0; s < stepsPerEpoch; s++) {
-        let batch = batchOf(train, perm.subarray(s * bs, Math.min(train.size, (s + 1) * bs)));
-        if (task.augment) batch = task.augment(batch, rng, hp);
+        const index = Int32Array.from(perm.subarray(s * bs, Math.min(train.size, (s + 1) * bs)));
+        let batch: Batch = { ...batchOf(train, index), index };
+        if (task.augment) batch = { ...task.augment(batch, rng, hp), index };
         const losses = method.trainStep(batch, stepCtx);
         const values: Record<string, number> = {};
         for (const [k, t] of Object.entries(losses)) {

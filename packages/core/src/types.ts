@@ -36,6 +36,8 @@ export interface TaskData {
 export interface Batch {
   readonly x: tf.Tensor;
   readonly y: tf.Tensor;
+  /** The rows' example indices in the training split (set by the trainer). */
+  readonly index?: Int32Array;
 }
 
 /**
@@ -349,6 +351,14 @@ export interface HyperParams {
    * dropout, as in the reference's v step) or 'eval' (the proposal prediction starts from).
    */
   proposalMode: 'train' | 'eval';
+  /**
+   * Whose proposals y′ the energy's update fits (ALEN family): g's own ('own'), or cross-fitted ones
+   * ('crossfit'): two more inference nets each learn (task loss alone) from one half of the training
+   * examples, and each example's y′ comes from the one that never trained on it, as g's proposals
+   * for new inputs do at test time; 'both' fits g's and the cross-fitted ones (λv on each y′, βv on
+   * each y″). g still learns as before (task loss and Eq. 11 against v).
+   */
+  energyProposals: 'own' | 'crossfit' | 'both';
   /**
    * Dropout on x when g proposes y′ for the energy's update (ALEN family; 0 = none): proposals
    * for training inputs then err more like g's proposals for new inputs, which v must rate.

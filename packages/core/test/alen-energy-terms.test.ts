@@ -16,7 +16,8 @@ function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; tru
     energy: new NetOptimizer(model.energy!.params, hp, hp.lr),
     inference: new NetOptimizer(model.inference!.params, hp, hp.lr),
   };
-  const batch = batchOf(data.train, Array.from({ length: B }, (_, i) => i));
+  const index = Int32Array.from({ length: B }, (_, i) => i);
+  const batch = { ...batchOf(data.train, index), index };
   const gEval = tf.tidy(() => task.outputSpace.activate(model.inference!.logits(batch.x, { training: false })).arraySync() as number[][]);
   const losses = getMethod('alen').trainStep(batch, { model, task, hp, rng: new Rng(5).fork('train'), optimizers });
   const truth = batch.y.arraySync() as number[][];
@@ -50,6 +51,16 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     const other = outputs.find((o) => rolledBy(o, truth).length > 0);
     expect(other).toBeDefined();
     expect(other!.some((r, i) => !same(r, truth[i]!))).toBe(true);
+  });
+
+  it("with energyProposals 'both', also fits the cross-fitted proposals and their refinements", () => {
+    const own = targetsOf({});
+    const both = targetsOf({ energyProposals: 'both' });
+    expect(both.outputs).toHaveLength(4);
+    // g's own proposal and its refinement are still fitted first, unchanged by the extra terms
+    expect(close(both.outputs[0]!, own.outputs[0]!)).toBe(true);
+    expect(both.outputs.slice(1).some((o) => close(o, own.outputs[0]!))).toBe(false);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { energyProposals: 'both' })).toThrow(/energyProposals 'both' adds terms to Eq\. 6/);
   });
 
   it("is refused with alen-dvn, whose energy does not train Eq. 6", () => {

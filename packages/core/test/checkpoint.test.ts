@@ -97,7 +97,8 @@ describe('checkpoints', () => {
 
   it('an interrupted run resumed from its last checkpoint ends at the same metrics as an uninterrupted run', async () => {
     // dvnReplay: the replay buffer travels in the checkpoint, so the resumed run replays what the whole one did.
-    const cases = [['alen', {}], ['dvn', {}], ['alen', { emaDecay: 0.9 }], ['dvn', { dvnReplay: 6 }], ['alen-dvn', { dvnReplay: 6 }]] as const;
+    // energyProposals crossfit: the cross-fitted nets and their optimizers travel in the checkpoint too.
+    const cases = [['alen', {}], ['dvn', {}], ['alen', { emaDecay: 0.9 }], ['dvn', { dvnReplay: 6 }], ['alen-dvn', { dvnReplay: 6 }], ['alen', { energyProposals: 'crossfit' }]] as const;
     for (const [method, extra] of cases) {
       const hp = resolveHyperParams(task, method, { epochs: 4, arch: { dropout: 0.3 }, ...extra });
       const full = await train({ task, method, hp, data, seed: 11, runDir: tmp() });
@@ -217,13 +218,15 @@ describe('checkpoints', () => {
   });
 
   it('tensor count stays flat over many training steps', async () => {
-    const hp = resolveHyperParams(task, 'alen', { epochs: 6, batchSize: 16 });
-    const start = tf.memory().numTensors;
-    const res = await train({ task, method: 'alen', hp, data, seed: 3 });
-    const counts = res.history.map((h) => h.numTensors);
-    expect(new Set(counts).size).toBe(1);
-    // only the model's variables remain
-    const vars = res.model.energy!.params.variables.length + res.model.inference!.params.variables.length;
-    expect(tf.memory().numTensors - start).toBe(vars);
+    for (const extra of [{}, { energyProposals: 'crossfit' as const }]) {
+      const hp = resolveHyperParams(task, 'alen', { epochs: 6, batchSize: 16, ...extra });
+      const start = tf.memory().numTensors;
+      const res = await train({ task, method: 'alen', hp, data, seed: 3, runDir: tmp() });
+      const counts = res.history.map((h) => h.numTensors);
+      expect(new Set(counts).size, JSON.stringify(extra)).toBe(1);
+      // only the model's variables remain (the cross-fitted nets go when training ends)
+      const vars = res.model.energy!.params.variables.length + res.model.inference!.params.variables.length;
+      expect(tf.memory().numTensors - start).toBe(vars);
+    }
   });
 });

@@ -4,22 +4,27 @@ import type { Batch, EnergyNet, HyperParams, InferenceNet, MethodName } from '..
 import type { Method, StepContext } from './method.js';
 import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
 import { createReplayBuffer, type ReplayBuffer } from './dvn-replay.js';
-import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy } from './shared.js';
+import { createCrossFit, type CrossFit } from './cross-fit.js';
+import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared, refine, repeatBatch, rollBatch, requireNet, sigmoidCrossEntropy, taskLossOf } from './shared.js';
 
 /**
- * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference),
+ * Eq. 6: y' from g (in `proposalMode`: train mode by default, as in the v step of the reference;
+ * with `energyProposals: 'crossfit'` from the cross-fitted nets, cross-fit.ts),
  * y'' by refinement (AEN fits no y''); v fits 1 on the ground truth (weighted by `truthV`) and
  * h(·, y*) on y' and y'' (and, with `otherTruthV`, on another example's ground truth; with
  * `mixTruthV`, on a random point between y' and y*; with `mixOtherV`, between y' and another
  * example's y*), all scored in one pass.
  */
-function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet): tf.Scalar {
+function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, crossFit: CrossFit | null): tf.Scalar {
   const { hp, task, rng } = ctx;
   const optV = ctx.optimizers.energy!;
   const space = task.outputSpace;
   const train = { training: true, rng };
   const { x, y: yStar } = batch;
-  const yP = proposal(inference, x, ctx);
+  // 'crossfit': the cross-fitted proposals replace g's; 'both': they join g's as two more terms (y′ and its y″).
+  const cross = crossFit ? crossFit.proposals(batch, ctx) : null;
+  const yP = cross && hp.energyProposals === 'crossfit' ? cross : proposal(inference, x, ctx);
+  const extra = cross && hp.energyProposals === 'both' ? cross : null;
   const B = x.shape[0]!;
   const otherTruth = hp.otherTruthV > 0 && B > 1 ? rollBatch(yStar, 1 + Math.floor(rng.next() * (B - 1))) : null;
   const mixed = hp.mixTruthV > 0 ? mixWithTruth(yP, yStar, Array.from({ length: B }, () => rng.next())) : null;
@@ -27,6 +32,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   // Outputs made from x's encoding: y'' (unless AEN) and, with `dvnTuplesV`, DVN's tuples; B rows each.
   const makers: Array<[(h: tf.Tensor) => tf.Tensor, number]> = [];
   if (hp.betaV > 0) makers.push([(h) => refine(energy, h, yP, space, hp, hp.trainSteps).y, hp.betaV]);
+  if (extra && hp.betaV > 0) makers.push([(h) => refine(energy, h, extra, space, hp, hp.trainSteps).y, hp.betaV]);
   if (hp.dvnTuplesV > 0) makers.push([dvnTuples(batch, ctx, energy, hp.dvnTupleStart === 'proposal' ? yP : undefined), hp.dvnTuplesV]);
   if (hp.pathV > 0) {
     const stepsPerRow = Array.from({ length: B }, () => 1 + Math.floor(rng.next() * hp.pathSteps));
@@ -35,6 +41,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const energyLoss = (h: tf.Tensor, made: tf.Tensor | null): tf.Scalar => {
     // [output, weight] pairs; the first is the ground truth (target 1).
     const terms: Array<[tf.Tensor, number]> = [[yStar, 1], [yP, hp.lambdaV]];
+    if (extra) terms.push([extra, hp.lambdaV]);
     if (made) tf.split(made, makers.length).forEach((y, i) => terms.push([y, makers[i]![1]]));
     if (hp.hardV > 0) terms.push([space.decode(yP), hp.hardV]);
     if (otherTruth) terms.push([otherTruth, hp.otherTruthV]);
@@ -52,6 +59,7 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   const make = (h: tf.Tensor) => tf.concat(makers.map(([m]) => m(h)), 0);
   const loss = makers.length === 0 ? optV.step(() => energyLoss(energy.encode(x, train), null)) : energyStepWithOutputs(optV, energy, x, train, make, energyLoss);
   yP.dispose();
+  extra?.dispose();
   otherTruth?.dispose();
   mixed?.dispose();
   mixedOther?.dispose();
@@ -113,9 +121,9 @@ function mixWithOther(yP: tf.Tensor, yStar: tf.Tensor, shift: number, alphas: nu
 }
 
 /** alen-dvn's energy step: DVN's objective; with `dvnTupleStart: 'proposal'` its tuples start from y' = g(x) (train mode, as in Eq. 6). */
-function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, replay: ReplayBuffer): tf.Scalar {
+function alenDvnEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, replay: ReplayBuffer, crossFit: CrossFit | null): tf.Scalar {
   if (ctx.hp.dvnTupleStart !== 'proposal') return dvnEnergyUpdate(batch, ctx, energy, { replay });
-  const yP = proposal(inference, batch.x, ctx);
+  const yP = crossFit ? crossFit.proposals(batch, ctx) : proposal(inference, batch.x, ctx);
   try {
     return dvnEnergyUpdate(batch, ctx, energy, { proposal: yP, replay });
   } finally {
@@ -135,11 +143,18 @@ const defaultSteps = (hp: HyperParams): number => hp.testSteps;
 
 export function alenMethod(name: MethodName = 'alen'): Method {
   const replay = createReplayBuffer();
+  const crossFit = createCrossFit();
   return {
     name,
-    state: () => replay.state(),
-    restore: (st, source) => replay.restore(st, source),
-    dispose: () => replay.dispose(),
+    state: () => [...replay.state(), ...crossFit.state()],
+    restore: (st, source) => {
+      replay.restore(st.filter((t) => t.name.startsWith('replay/')), source);
+      crossFit.restore(st, source);
+    },
+    dispose: () => {
+      replay.dispose();
+      crossFit.dispose();
+    },
     trainStep(batch: Batch, ctx: StepContext) {
       const { hp, task, rng } = ctx;
       const energy = requireNet(ctx.model.energy, 'an energy', name);
@@ -153,7 +168,9 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       const pretraining = ctx.epoch !== undefined && ctx.epoch <= hp.pretrainG;
       if (pretraining && !hp.useTaskLoss) throw new Error(`${name}: pretrainG trains g on its task loss, which useTaskLoss turns off`);
       // 1–2. Energy update: Eq. 6, or DVN's objective (method alen-dvn).
-      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference, replay) : alenEnergyUpdate(batch, ctx, energy, inference);
+      const fit = hp.energyProposals === 'own' ? null : crossFit;
+      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference, replay, fit) : alenEnergyUpdate(batch, ctx, energy, inference, fit);
+      fit?.update(batch, ctx);
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.
       const kept: { lossTask?: tf.Scalar } = {};
@@ -161,8 +178,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
         const z = inference.logits(x, train);
         const terms: tf.Scalar[] = [];
         if (hp.useTaskLoss) {
-          const lt = space.taskLoss(z, yStar);
-          const scaled = hp.taskLossReduction === 'mean' ? (tf.div(lt, sizeOfOutput(yStar)) as tf.Scalar) : lt;
+          const scaled = taskLossOf(space, z, yStar, hp);
           kept.lossTask = tf.keep(tf.clone(scaled));
           terms.push(scaled);
         }
@@ -197,8 +213,4 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       return res;
     },
   };
-}
-
-function sizeOfOutput(y: tf.Tensor): number {
-  return y.shape.slice(1).reduce((a, b) => a * b, 1);
 }

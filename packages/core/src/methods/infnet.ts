@@ -1,6 +1,6 @@
 import { tf } from '../tf.js';
 import type { Method } from './method.js';
-import { EVAL, requireNet } from './shared.js';
+import { EVAL, requireNet, taskLossOf } from './shared.js';
 
 /** The inference-network baseline (and FCN baseline): g trained on the task loss alone. */
 export function infnetMethod(): Method {
@@ -10,11 +10,7 @@ export function infnetMethod(): Method {
       const g = requireNet(ctx.model.inference, 'an inference', 'infnet');
       const space = ctx.task.outputSpace;
       const train = { training: true, rng: ctx.rng };
-      const lossG = ctx.optimizers.inference!.step(() => {
-        const lt = space.taskLoss(g.logits(batch.x, train), batch.y);
-        if (ctx.hp.taskLossReduction !== 'mean') return lt;
-        return tf.div(lt, batch.y.shape.slice(1).reduce((a, b) => a * b, 1)) as tf.Scalar;
-      });
+      const lossG = ctx.optimizers.inference!.step(() => taskLossOf(space, g.logits(batch.x, train), batch.y, ctx.hp));
       return { lossG, lossTask: tf.clone(lossG) };
     },
     defaultSteps: () => 0,

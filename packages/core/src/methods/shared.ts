@@ -14,6 +14,13 @@ export function energyOutput(raw: tf.Tensor, hp: HyperParams): tf.Tensor {
   return hp.energyOutput === 'sigmoid' ? tf.sigmoid(raw) : raw;
 }
 
+/** The inference net's task loss on logits `z`: summed over output dims, or their mean (`taskLossReduction`). */
+export function taskLossOf(space: OutputSpace, z: tf.Tensor, yStar: tf.Tensor, hp: HyperParams): tf.Scalar {
+  const lt = space.taskLoss(z, yStar);
+  if (hp.taskLossReduction !== 'mean') return lt;
+  return tf.div(lt, yStar.shape.slice(1).reduce((a, b) => a * b, 1)) as tf.Scalar;
+}
+
 /** Mean over the batch of ½(a − b)². */
 export function halfSquared(a: tf.Tensor, b: tf.Tensor | number): tf.Scalar {
   return tf.mul(tf.mean(tf.square(tf.sub(a, b))), 0.5) as tf.Scalar;
