@@ -225,12 +225,12 @@ export function validateHyperParams(hp: HyperParams): void {
   }
 }
 
-/** Learning-rate multiplier at a (0-based) epoch from a piecewise schedule; the last piece extends. */
 /** The length of DVN's training-tuple inference runs: `dvnTrainSteps`, or `dvnSteps` when it is 0. */
 export function dvnTupleSteps(hp: Pick<HyperParams, 'dvnSteps' | 'dvnTrainSteps'>): number {
   return hp.dvnTrainSteps > 0 ? hp.dvnTrainSteps : hp.dvnSteps;
 }
 
+/** Learning-rate multiplier at a (0-based) epoch from a piecewise schedule; the last piece extends. */
 export function lrMultiplier(hp: HyperParams, epoch: number): number {
   if (!hp.lrSchedule?.length) return 1;
   let end = 0;

@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import type { Batch, InferenceNet } from '../types.js';
 import { NetOptimizer, type NamedTensor } from '../optim.js';
 import { AlenError } from '../errors.js';
+import { lrMultiplier } from '../hyperparams.js';
 import type { StepContext } from './method.js';
 import { EVAL, taskLossOf } from './shared.js';
 
@@ -9,7 +10,8 @@ import { EVAL, taskLossOf } from './shared.js';
  * Cross-fitted proposals for the energy's update (`energyProposals: 'crossfit'`). On its training
  * examples g proposes outputs close to their labels, far better than it does on new inputs, so an
  * energy fitted to g's own proposals learns to rate outputs it never meets at test time. Two more
- * inference nets of g's architecture each learn (task loss alone, g's optimizer settings) from one
+ * inference nets of g's architecture each learn (task loss alone, g's optimizer settings and rate
+ * schedule) from one
  * half of the training examples (fold = example index mod 2), and each example's proposal comes from
  * the net of the other half, which never trained on it.
  */
@@ -79,6 +81,7 @@ export function createCrossFit(): CrossFit {
       const fold = requireIndex(batch);
       const train = { training: true, rng: ctx.rng };
       build(ctx).forEach(({ net, opt }, k) => {
+        if (ctx.epoch !== undefined) opt.setLrMultiplier(lrMultiplier(ctx.hp, ctx.epoch - 1));
         const rows = Array.from(fold.keys()).filter((r) => fold[r]! % 2 === k);
         if (!rows.length) return;
         const idx = tf.tensor1d(rows, 'int32');
