@@ -214,6 +214,9 @@ export function validateHyperParams(hp: HyperParams): void {
   if (hp.energyObjective === 'dvn' && hp.energyProposals === 'both') {
     throw new AlenError('BAD_CONFIG', "energyProposals 'both' adds terms to Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train; use 'own' or 'crossfit'");
   }
+  if (hp.energyObjective === 'dvn' && hp.energyProposals === 'crossfit' && hp.dvnTupleStart !== 'proposal') {
+    throw new AlenError('BAD_CONFIG', "energyProposals 'crossfit' with energyObjective 'dvn' (method alen-dvn) needs dvnTupleStart 'proposal': otherwise its energy takes no proposals");
+  }
   const eq6Terms = { hardV: '', otherTruthV: "; for DVN's tuples from another example's ground truth use dvnOtherTruth", mixTruthV: '', mixOtherV: '', pathV: '', unrollV: '', dvnTuplesV: ": it trains on DVN's tuples alone already" } as const;
   for (const [k, hint] of Object.entries(eq6Terms) as Array<[keyof typeof eq6Terms, string]>) {
     if (hp.energyObjective === 'dvn' && hp[k] > 0) {

@@ -61,6 +61,8 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(close(both.outputs[0]!, own.outputs[0]!)).toBe(true);
     expect(both.outputs.slice(1).some((o) => close(o, own.outputs[0]!))).toBe(false);
     expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { energyProposals: 'both' })).toThrow(/energyProposals 'both' adds terms to Eq\. 6/);
+    expect(() => resolveHyperParams(syntheticTask(), 'alen-dvn', { energyProposals: 'crossfit' })).toThrow(/needs dvnTupleStart 'proposal'/);
+    expect(resolveHyperParams(syntheticTask(), 'alen-dvn', { energyProposals: 'crossfit', dvnTupleStart: 'proposal' }).energyProposals).toBe('crossfit');
   });
 
   it("is refused with alen-dvn, whose energy does not train Eq. 6", () => {
