@@ -67,4 +67,5 @@ export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
   proposalInputDropout: "ALEN: dropout on x when g proposes y' for the energy's update (0 = off)",
   pretrainG: 'ALEN family: first epochs that train g on its task loss alone, v waiting',
   energyTargets: "ALEN: Eq. 6's targets from the oracle on each 'soft' output or on its 'hard' decoding",
+  energyTargetPower: "ALEN, not in the paper: Eq. 6's targets raised to this power (1 = the oracle; > 1 spreads targets near 1)",
 };

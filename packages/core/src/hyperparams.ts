@@ -58,6 +58,7 @@ export const CORE_DEFAULTS: HyperParams = {
   proposalInputDropout: 0,
   pretrainG: 0,
   energyTargets: 'soft',
+  energyTargetPower: 1,
   arch: {},
 };
 
@@ -190,6 +191,9 @@ export function validateHyperParams(hp: HyperParams): void {
   }
   for (const k of ['dvnReplay', 'dvnTrainSteps'] as const) {
     if (!Number.isInteger(hp[k])) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a whole number ≥ 0, got ${hp[k]}`);
+  }
+  if (typeof hp.energyTargetPower !== 'number' || !Number.isFinite(hp.energyTargetPower) || !(hp.energyTargetPower > 0)) {
+    throw new AlenError('BAD_CONFIG', `hyper-parameter energyTargetPower must be a finite number > 0 (1 = the oracle itself), got ${String(hp.energyTargetPower)}`);
   }
   if (hp.proposalInputDropout >= 1) throw new AlenError('BAD_CONFIG', `hyper-parameter proposalInputDropout must be a rate in [0, 1), got ${hp.proposalInputDropout}`);
   if (typeof hp.dvnSampleTau !== 'number' || !(hp.dvnSampleTau > 0) || !Number.isFinite(hp.dvnSampleTau)) {

@@ -375,6 +375,12 @@ export interface HyperParams {
    * will score once thresholded, so that v does not rate soft outputs above what they decode to.
    */
   energyTargets: 'soft' | 'hard';
+  /**
+   * Eq. 6's targets raised to this power (ALEN family; 1, the paper, by default). A power above 1
+   * spreads targets that crowd near 1 (LFW's pixel accuracies: 0.92 for a proposal, 1 for the
+   * truth) without changing their order, so v must tell a good output from a perfect one.
+   */
+  energyTargetPower: number;
 
   /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
   arch: Record<string, number | string | boolean>;

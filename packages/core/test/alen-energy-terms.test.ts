@@ -6,10 +6,10 @@ const data = syntheticData();
 const B = 16;
 
 /** One ALEN step: every output its energy update (Eq. 6) asks the oracle a target for, the batch's ground truth, the energy loss. */
-function targetsOf(overrides: HyperParamOverrides): { outputs: number[][][]; truth: number[][]; lossV: number; gEval: number[][] } {
+function targetsOf(overrides: HyperParamOverrides, mapOracle: (h: tf.Tensor) => tf.Tensor = (h) => h): { outputs: number[][][]; truth: number[][]; lossV: number; gEval: number[][] } {
   const base = syntheticTask();
   const seen: number[][][] = [];
-  const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), base.oracle(y, yStar)) };
+  const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), mapOracle(base.oracle(y, yStar))) };
   const hp = resolveHyperParams(task, 'alen', { lambdaG: 0, ...overrides });
   const model = createModel(task, 'alen', hp, data.train, new Rng(5).fork('init'));
   const optimizers = {
@@ -155,6 +155,19 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     expect(hard.outputs.every(binary)).toBe(true);
     // the decoding of y' is y' thresholded at 0.5
     soft.outputs[0]!.forEach((r, i) => r.forEach((v, k) => expect(hard.outputs[0]![i]![k]).toBe(v >= 0.5 ? 1 : 0)));
+  });
+
+  it("raises Eq. 6's targets to energyTargetPower: the same loss as an oracle raised to that power", () => {
+    for (const energyLoss of ['square', 'bce'] as const) {
+      const plain = targetsOf({ mixTruthV: 1, energyLoss }).lossV;
+      const powered = targetsOf({ mixTruthV: 1, energyLoss, energyTargetPower: 3 }).lossV;
+      const cubedOracle = targetsOf({ mixTruthV: 1, energyLoss }, (h) => tf.pow(h, 3)).lossV;
+      expect(powered).not.toBeCloseTo(plain, 4);
+      expect(powered).toBeCloseTo(cubedOracle, 5);
+    }
+    for (const bad of [0, -1, Number.NaN]) {
+      expect(() => resolveHyperParams(syntheticTask(), 'alen', { energyTargetPower: bad })).toThrow(/energyTargetPower must be a finite number > 0/);
+    }
   });
 
   it('changes the energy loss by its weight', () => {

@@ -13,7 +13,7 @@ import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared
  * y'' by refinement (AEN fits no y''); v fits 1 on the ground truth (weighted by `truthV`) and
  * h(·, y*) on y' and y'' (and, with `otherTruthV`, on another example's ground truth; with
  * `mixTruthV`, on a random point between y' and y*; with `mixOtherV`, between y' and another
- * example's y*), all scored in one pass.
+ * example's y*), all scored in one pass; targets are raised to `energyTargetPower`.
  */
 function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, crossFit: CrossFit | null): tf.Scalar {
   const { hp, task, rng } = ctx;
@@ -51,7 +51,10 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
     let loss = tf.mul(fit(parts[0]!, 1), hp.truthV) as tf.Scalar;
-    const target = (y: tf.Tensor) => task.oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
+    const target = (y: tf.Tensor) => {
+      const h = task.oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
+      return hp.energyTargetPower === 1 ? h : tf.pow(h, hp.energyTargetPower);
+    };
     terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, target(y)), w))));
     if (hp.unrollV > 0) loss = tf.add(loss, tf.mul(unrolledTaskLoss(energy, h, yP, yStar, ctx), hp.unrollV));
     return loss as tf.Scalar;
