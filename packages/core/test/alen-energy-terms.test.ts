@@ -6,7 +6,7 @@ const data = syntheticData();
 const B = 16;
 
 /** One ALEN step: every output its energy update (Eq. 6) asks the oracle a target for, the batch's ground truth, the energy loss. */
-function targetsOf(overrides: HyperParamOverrides, mapOracle: (h: tf.Tensor) => tf.Tensor = (h) => h): { outputs: number[][][]; truth: number[][]; lossV: number; gEval: number[][] } {
+function targetsOf(overrides: HyperParamOverrides, mapOracle: (h: tf.Tensor1D) => tf.Tensor1D = (h) => h): { outputs: number[][][]; truth: number[][]; lossV: number; gEval: number[][] } {
   const base = syntheticTask();
   const seen: number[][][] = [];
   const task: Task = { ...base, oracle: (y, yStar) => (seen.push(y.arraySync() as number[][]), mapOracle(base.oracle(y, yStar))) };
@@ -161,7 +161,7 @@ describe("ALEN's optional energy terms (otherTruthV, mixTruthV, dvnTuplesV)", ()
     for (const energyLoss of ['square', 'bce'] as const) {
       const plain = targetsOf({ mixTruthV: 1, energyLoss }).lossV;
       const powered = targetsOf({ mixTruthV: 1, energyLoss, energyTargetPower: 3 }).lossV;
-      const cubedOracle = targetsOf({ mixTruthV: 1, energyLoss }, (h) => tf.pow(h, 3)).lossV;
+      const cubedOracle = targetsOf({ mixTruthV: 1, energyLoss }, (h) => tf.pow(h, 3) as tf.Tensor1D).lossV;
       expect(powered).not.toBeCloseTo(plain, 4);
       expect(powered).toBeCloseTo(cubedOracle, 5);
     }
