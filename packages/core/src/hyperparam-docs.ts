@@ -68,4 +68,5 @@ export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
   pretrainG: 'ALEN family: first epochs that train g on its task loss alone, v waiting',
   energyTargets: "ALEN: Eq. 6's targets from the oracle on each 'soft' output or on its 'hard' decoding",
   energyTargetPower: "ALEN, not in the paper: Eq. 6's targets raised to this power (1 = the oracle; > 1 spreads targets near 1)",
+  energyFit: "ALEN: 'scalar' fits v's score to the oracle (Eq. 6); 'map' fits the energy's per-pixel scores to the task's per-pixel oracle (needs scoreMap and oracleMap)",
 };

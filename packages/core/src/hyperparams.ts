@@ -59,6 +59,7 @@ export const CORE_DEFAULTS: HyperParams = {
   pretrainG: 0,
   energyTargets: 'soft',
   energyTargetPower: 1,
+  energyFit: 'scalar',
   arch: {},
 };
 
@@ -140,6 +141,9 @@ export function explainHyperParams(task: Task, method: MethodName, user?: HyperP
   }
   validateHyperParams(hp);
   assertSpaceSupports(hp, task.outputSpace, task.name);
+  if (hp.energyFit === 'map' && methodFamily(method) === 'alen' && !task.oracleMap) {
+    throw new AlenError('BAD_CONFIG', `energyFit 'map' fits per-element targets, but task ${task.name} defines no oracleMap`);
+  }
   if (hp.dvnReplay > 0 && method !== 'dvn' && hp.energyObjective !== 'dvn') {
     throw new AlenError('BAD_CONFIG', `dvnReplay replays DVN's training tuples: it applies to methods dvn and alen-dvn, not ${method}`);
   }
@@ -167,6 +171,7 @@ const CHOICES = {
   proposalMode: ['train', 'eval'],
   energyProposals: ['own', 'crossfit', 'both'],
   energyTargets: ['soft', 'hard'],
+  energyFit: ['scalar', 'map'],
   ascentNorm: ['full', 'feasible'],
   dvnAdversarial: ['value', 'loss'],
   dvnInferenceTuples: ['final', 'trajectory'],
@@ -214,6 +219,9 @@ export function validateHyperParams(hp: HyperParams): void {
   }
   if (hp.energyObjective === 'dvn' && hp.energyOutput !== 'sigmoid') {
     throw new AlenError('BAD_CONFIG', "energyObjective 'dvn' regresses sigmoid(score) onto the oracle: it needs energyOutput 'sigmoid'");
+  }
+  if (hp.energyObjective === 'dvn' && hp.energyFit === 'map') {
+    throw new AlenError('BAD_CONFIG', "energyFit 'map' fits Eq. 6 per element, which energyObjective 'dvn' (method alen-dvn) does not train; use 'scalar'");
   }
   if (hp.energyObjective === 'dvn' && hp.energyProposals === 'both') {
     throw new AlenError('BAD_CONFIG', "energyProposals 'both' adds terms to Eq. 6, which energyObjective 'dvn' (method alen-dvn) does not train; use 'own' or 'crossfit'");

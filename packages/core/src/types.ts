@@ -65,6 +65,13 @@ export interface OutputSpace {
 /** Task metric extended to soft outputs: one value per example, in [0, 1], higher is better. */
 export type Oracle = (y: tf.Tensor, yStar: tf.Tensor) => tf.Tensor1D;
 
+/**
+ * A per-element oracle: one value in [0, 1] per output element (per pixel), shape [B, ...] of y
+ * without a trailing class axis (segmentation: [B, H, W]). Fitted by energies that score per
+ * element (`energyFit: 'map'`).
+ */
+export type OracleMap = (y: tf.Tensor, yStar: tf.Tensor) => tf.Tensor;
+
 /** Forward-pass mode handed to every network call. */
 export interface Mode {
   /** Dropout and other train-only behaviour on. */
@@ -89,6 +96,11 @@ export interface EnergyNet {
    * per step; worth writing when the output is small (multi-label). Must equal tf.grad of `score`.
    */
   scoreGrad?(h: tf.Tensor, y: tf.Tensor, mode: Mode, options?: ScoreGradOptions): ScoreGrad;
+  /**
+   * Optional: the raw per-element scores ("score matrices", ALEN §4) whose mean over every axis but
+   * the batch's is `score`; shaped as the task's `oracleMap`. Used by `energyFit: 'map'`.
+   */
+  scoreMap?(h: tf.Tensor, y: tf.Tensor, mode: Mode): tf.Tensor;
 }
 
 export interface ScoreGradOptions {
@@ -381,6 +393,13 @@ export interface HyperParams {
    * truth) without changing their order, so v must tell a good output from a perfect one.
    */
   energyTargetPower: number;
+  /**
+   * How v fits Eq. 6 (ALEN family): 'scalar' (the paper's equation) fits one score per output to
+   * the oracle; 'map' fits the energy's per-element scores (`scoreMap`, e.g. an FCN energy's score
+   * matrix) to the task's per-element oracle (`oracleMap`), each pixel a target of its own. v, its
+   * refinement and g's adversarial term still use the mean score.
+   */
+  energyFit: 'scalar' | 'map';
 
   /** Architecture options read by the task's factories (hidden sizes, dropout, ...). */
   arch: Record<string, number | string | boolean>;
@@ -424,6 +443,8 @@ export interface Task {
   readonly description: string;
   readonly outputSpace: OutputSpace;
   readonly oracle: Oracle;
+  /** Optional: the oracle per output element (per pixel), for energies fitted per element (`energyFit: 'map'`). */
+  readonly oracleMap?: OracleMap;
   /** Metric used for model selection and reports (a key of `evaluate`'s result). */
   readonly primaryMetric: string;
   /** Files the loader needs, relative to the data directory. */

@@ -3,7 +3,7 @@
  * ALEN's FCN inference net (SPEC.md §3).
  */
 import {
-  AlenError, archNumber, convEnergyNet, fcnInference,
+  AlenError, archNumber, archString, convEnergyNet, fcnEnergyNet, fcnInference,
   type BuildContext, type EnergyNet, type InferenceNet,
 } from '@alen/core';
 
@@ -53,10 +53,27 @@ function checkShapes(ctx: BuildContext): { h: number; w: number; cx: number; cy:
  * Energy net v(x, y) on core's {@link convEnergyNet}: image and soft mask concatenated on channels →
  * conv 5×5 64 s1 → 128 s2 → 128 s2 (ReLU) → FC 384 (ReLU, dropout) → FC 192 (ReLU) → FC 1 (`out`),
  * the raw score. `encode` is the identity; it returns a copy so callers may dispose it.
+ * `arch.energyNet=fcn` builds ALEN's FCN energy instead (core's {@link fcnEnergyNet}: the same convs,
+ * a transposed conv of `energyDeconv1` (64) channels, one score per pixel, averaged), whose
+ * per-pixel scores `energyFit: 'map'` can fit.
  */
 export function createEnergyNet(ctx: BuildContext): EnergyNet {
   const a = resolveArch(ctx.hp.arch);
   const { h, w, cx, cy } = checkShapes(ctx);
+  // Not in ARCH_DEFAULTS: defaults there would enter every run's config and stale the finished ones.
+  if (archString(ctx.hp.arch, 'energyNet', 'conv', ['conv', 'fcn']) === 'fcn') {
+    return fcnEnergyNet(ctx, {
+      inChannels: cx,
+      outChannels: cy,
+      kernel: a.energyKernel,
+      conv: [a.energyConv1, a.energyConv2, a.energyConv3],
+      strides: [1, 2, 2],
+      deconv: [archNumber(ctx.hp.arch, 'energyDeconv1', 64, { min: 1, integer: true })],
+      dropout: 0,
+      outInit: 'glorot',
+      label: 'lfw FCN energy net',
+    });
+  }
   return convEnergyNet(ctx, {
     inChannels: cx,
     outChannels: cy,

@@ -21,7 +21,7 @@ export type { LfwLoadOptions } from './load.js';
 export { cacheRoot, CACHE_ENV, CACHE_VERSION } from './cache.js';
 export { lfwMeta } from './meta.js';
 export type { LfwMeta } from './meta.js';
-export { softPixelAccuracy } from './oracle.js';
+export { softPixelAccuracy, softPixelAccuracyMap } from './oracle.js';
 export { evaluateLfw } from './metrics.js';
 export {
   parseSuperpixelMap, parseSuperpixelLabels, readSuperpixels, superpixelPaths, hasSuperpixelDirs,

@@ -4,7 +4,7 @@ import { createEnergyNet, createFcn } from './architectures.js';
 import { IMAGE_DIR, LABEL_DIR, LFW_DIR, SIZE, SPLIT_FILES, SUPERPIXEL_LABEL_DIR, SUPERPIXEL_MAP_DIR } from './constants.js';
 import { loadLfw, optionsFromContext } from './load.js';
 import { evaluateLfw } from './metrics.js';
-import { softPixelAccuracy } from './oracle.js';
+import { softPixelAccuracy, softPixelAccuracyMap } from './oracle.js';
 import { readLfwInput, writeLfwOutput } from './predict-io.js';
 
 const rel = (...p: string[]) => path.join(LFW_DIR, ...p);
@@ -32,6 +32,7 @@ export const lfwTask = defineTask({
   description: 'LFW part labels: hair / face / background segmentation of 250×250 faces, learnt at 32×32 (1500 / 500 / 927)',
   outputSpace: simplexSpace(),
   oracle: softPixelAccuracy,
+  oracleMap: softPixelAccuracyMap,
   primaryMetric: 'pixelAcc250',
   expectedFiles: [
     { path: rel(SPLIT_FILES.train), description: 'train split list, lines "Name N" (1500)' },

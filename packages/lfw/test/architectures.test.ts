@@ -45,6 +45,31 @@ describe('architectures', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("energyNet=fcn: ALEN's FCN energy, per-pixel scores whose mean is the score", async () => {
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const arch = { energyNet: 'fcn', energyConv1: 4, energyConv2: 8, energyConv3: 8, energyDeconv1: 4 } as unknown as Record<string, number>;
+    const net = createEnergyNet(ctx(arch));
+    const shapes = Object.fromEntries(net.params.params.map((p) => [p.name, p.variable.shape]));
+    expect(Object.keys(shapes).some((k) => k.startsWith('fc'))).toBe(false);
+    expect(shapes['conv1/kernel']).toEqual([5, 5, 6, 4]);
+    expect(shapes['deconv2/kernel']).toEqual([5, 5, 1, 4]);
+    const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
+    const y = tf.tidy(() => tf.softmax(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 2)));
+    const map = net.scoreMap!(x, y, { training: false });
+    const s = net.score(x, y, { training: false });
+    expect(map.shape).toEqual([2, 32, 32]);
+    const meanT = tf.mean(map, [1, 2]);
+    const means = await meanT.data();
+    meanT.dispose();
+    Array.from(await s.data()).forEach((v, i) => expect(v).toBeCloseTo(means[i]!, 5));
+    tf.dispose([x, y, map, s]);
+    net.params.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => createEnergyNet(ctx({ energyNet: 'mlp' } as unknown as Record<string, number>))).toThrow(/energyNet must be one of conv, fcn/);
+    expect(createEnergyNet(ctx(TINY)).scoreMap).toBeUndefined();
+  });
+
   it('FCN: three 5×5 convs and two stride-2 deconvs back to 32×32×3 logits', async () => {
     await useBackend('wasm');
     const before = tf.memory().numTensors;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, simplexSpace, tf, useBackend } from '@alen/core';
-import { softPixelAccuracy } from '../src/oracle.js';
+import { softPixelAccuracy, softPixelAccuracyMap } from '../src/oracle.js';
 import { lfwTask } from '../src/task.js';
 import { argmaxMap } from '../src/upsample.js';
 
@@ -44,6 +44,23 @@ describe('oracle: soft pixel accuracy', () => {
     expect((await p.data())[0]).toBeCloseTo(0.7, 6);
     tf.dispose([ya, yb, h, self, p]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('per pixel (oracleMap): Σ_c min(y, y*) per pixel, whose mean is the oracle', async () => {
+    expect(lfwTask.oracleMap).toBe(softPixelAccuracyMap);
+    const y = tf.tidy(() => tf.softmax(tf.randomNormal([3, 4, 4, 3], 0, 1, 'float32', 7)));
+    const t = tf.tidy(() => tf.softmax(tf.randomNormal([3, 4, 4, 3], 0, 2, 'float32', 8)));
+    const map = softPixelAccuracyMap(y, t);
+    expect(map.shape).toEqual([3, 4, 4]);
+    const meanT = tf.mean(map, [1, 2]);
+    const means = await meanT.data();
+    meanT.dispose();
+    const h = await softPixelAccuracy(y, t).data();
+    h.forEach((v, i) => expect(means[i]).toBeCloseTo(v, 6));
+    const p = tf.tidy(() => softPixelAccuracyMap(tf.tensor4d([0.5, 0.3, 0.2, 1, 0, 0], [1, 1, 2, 3]), tf.tensor4d([0.2, 0.3, 0.5, 0, 1, 0], [1, 1, 2, 3])));
+    expect(Array.from(await p.data()).map((v) => Number(v.toFixed(6)))).toEqual([0.7, 0]);
+    expect(() => softPixelAccuracyMap(y, tf.zeros([3, 4, 4, 2]))).toThrow(/softPixelAccuracyMap: y \[3,4,4,3\] and y\* \[3,4,4,2\] differ/);
+    tf.dispose([y, t, map, p]);
   });
 
   it('has a gradient in y', async () => {

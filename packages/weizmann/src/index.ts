@@ -15,7 +15,7 @@ export { cropFlipAugment as createAugment, drawCrops, cropBatch } from '@alen/co
 export type { CropFlipOptions as AugmentOptions, CropSpec } from '@alen/core';
 export { createCropViews, DVN_OFFSETS, evenOffsets } from './views.js';
 export type { CropViews, CropViewsOptions } from './views.js';
-export { softIou, iouCounts, evaluateMasks } from './metrics.js';
+export { softIou, pixelAgreement, iouCounts, evaluateMasks } from './metrics.js';
 export type { IouCounts } from './metrics.js';
 export { createConvEnergy, convEnergyOptions, createFcnInference, fcnOptions } from './architectures.js';
 export type { ConvEnergyOptions, FcnOptions } from './architectures.js';

@@ -1,4 +1,4 @@
-import type { Dataset, Oracle } from '@alen/core';
+import type { Dataset, Oracle, OracleMap } from '@alen/core';
 import { AlenError, detached, tf } from '@alen/core';
 
 /**
@@ -19,6 +19,20 @@ export const softIou: Oracle = (y, yStar) =>
     const safe = tf.maximum(union, 1e-12);
     // The test is detached: TF.js has no gradient for Greater, and the oracle must stay differentiable.
     return tf.where(detached(() => tf.greater(union, 0)), tf.div(inter, safe), tf.onesLike(union)) as tf.Tensor1D;
+  });
+
+/**
+ * Soft agreement per pixel, `1 − |y − y*|` ([B, H, W] for masks [B, H, W, 1]): 1 where the pixel
+ * is right, the IOU's local part. What an energy fitted per pixel (`energyFit: 'map'`) learns; IOU
+ * itself does not split into pixels.
+ */
+export const pixelAgreement: OracleMap = (y, yStar) =>
+  tf.tidy(() => {
+    if (y.size !== yStar.size || y.rank < 3) {
+      throw new AlenError('SHAPE_MISMATCH', `pixelAgreement: y [${y.shape}] and y* [${yStar.shape}] differ or are not [B, H, W(, 1)]`);
+    }
+    const [B, H, W] = y.shape as number[];
+    return tf.sub(1, tf.abs(tf.sub(tf.reshape(y, [B!, H!, W!]), tf.reshape(yStar, [B!, H!, W!]))));
   });
 
 export interface IouCounts {

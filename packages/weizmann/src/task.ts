@@ -4,7 +4,7 @@ import { CHOPPS_IMAGES, CHOPPS_MASKS, CHOPPS_SIZE, DB_MASK_DIR, DB_RGB_DIR, SPLI
 import { loadChopps } from './load-chopps.js';
 import { loadWeizmannDb } from './load-weizmann-db.js';
 import { createCropViews } from './views.js';
-import { evaluateMasks, softIou } from './metrics.js';
+import { evaluateMasks, pixelAgreement, softIou } from './metrics.js';
 import { convEnergyOptions, createConvEnergy, createFcnInference, fcnOptions } from './architectures.js';
 import { readImages, writeMasks } from './predict-io.js';
 
@@ -89,6 +89,7 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
     description: `Weizmann horses: binary horse/background segmentation at ${size}×${size} (328 images, DVN split 160/40/128), trained on ${crop}×${crop} crops, IOU metrics`,
     outputSpace: boxSpace(),
     oracle: softIou,
+    oracleMap: pixelAgreement,
     primaryMetric: 'meanIou',
     expectedFiles: [
       { path: CHOPPS_IMAGES, description: 'CHOPPS 32×32 images, raw uint8 [328][32][32][3] (source=chopps)' },

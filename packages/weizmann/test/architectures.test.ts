@@ -72,7 +72,14 @@ describe('conv value/energy net', () => {
       const s = tf.tidy(() => net.score(tf.ones([2, side, side, 3]), tf.zeros([2, side, side, 1]), EVAL));
       expect(s.shape).toEqual([2]);
       expect(Array.from(await s.data()).every(Number.isFinite)).toBe(true);
-      s.dispose();
+      // its per-pixel scores (energyFit 'map') average to the score
+      const m = tf.tidy(() => net.scoreMap!(tf.ones([2, side, side, 3]), tf.zeros([2, side, side, 1]), EVAL));
+      expect(m.shape).toEqual([2, side, side]);
+      const meanT = tf.mean(m, [1, 2]);
+      const means = await meanT.data();
+      meanT.dispose();
+      Array.from(await s.data()).forEach((v, i) => expect(v).toBeCloseTo(means[i]!, 5));
+      tf.dispose([s, m]);
     }
     net.params.dispose();
     expect(() => convEnergyOptions({ energyNet: 'mlp' }, 24)).toThrow(/energyNet must be one of conv, fcn/);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, useBackend, type Dataset } from '@alen/core';
-import { evaluateMasks, iouCounts, softIou } from '../src/metrics.js';
+import { evaluateMasks, iouCounts, pixelAgreement, softIou } from '../src/metrics.js';
+import { weizmannTask } from '../src/task.js';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -10,6 +11,19 @@ function dataset(y: number[][]): Dataset {
   const d = y[0]!.length;
   return { name: 't', size: y.length, x: new Float32Array(y.length * d * 3), xShape: [d, 1, 3], y: Float32Array.from(y.flat()), yShape: [d, 1, 1] };
 }
+
+describe('per-pixel agreement (oracleMap)', () => {
+  it('is 1 − |y − y*| per pixel, [B, H, W], 1 where a hard mask is right and 0 where it is wrong', async () => {
+    const y = tf.tensor4d([0.5, 0.2, 1, 0], [1, 2, 2, 1]);
+    const t = tf.tensor4d([1, 0, 1, 1], [1, 2, 2, 1]);
+    const a = pixelAgreement(y, t);
+    expect(a.shape).toEqual([1, 2, 2]);
+    expect(weizmannTask.oracleMap).toBe(pixelAgreement);
+    expect(Array.from(await a.data()).map((v) => Number(v.toFixed(6)))).toEqual([0.5, 0.8, 1, 0]);
+    expect(() => pixelAgreement(y, tf.zeros([1, 2, 3, 1]))).toThrow(/pixelAgreement: y \[1,2,2,1\] and y\* \[1,2,3,1\] differ/);
+    tf.dispose([y, t, a]);
+  });
+});
 
 describe('soft IOU oracle', () => {
   it('equals the hard IOU on 0/1 masks and handles 0/0 as 1', async () => {

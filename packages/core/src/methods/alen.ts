@@ -1,6 +1,7 @@
 import { tf } from '../tf.js';
 import { dropout } from '../params.js';
-import type { Batch, EnergyNet, HyperParams, InferenceNet, MethodName } from '../types.js';
+import type { Batch, EnergyNet, HyperParams, InferenceNet, MethodName, Mode } from '../types.js';
+import { AlenError } from '../errors.js';
 import type { Method, StepContext } from './method.js';
 import { dvnEnergyUpdate, dvnTuples } from './dvn.js';
 import { createReplayBuffer, type ReplayBuffer } from './dvn-replay.js';
@@ -13,9 +14,10 @@ import { EVAL, disposeEncoding, energyOutput, energyStepWithOutputs, halfSquared
  * y'' by refinement (AEN fits no y''); v fits 1 on the ground truth (weighted by `truthV`) and
  * h(·, y*) on y' and y'' (and, with `otherTruthV`, on another example's ground truth; with
  * `mixTruthV`, on a random point between y' and y*; with `mixOtherV`, between y' and another
- * example's y*), all scored in one pass; targets are raised to `energyTargetPower`.
+ * example's y*), all scored in one pass; targets are raised to `energyTargetPower`. With `energyFit:
+ * 'map'` every term fits the energy's per-element scores to the task's per-element oracle.
  */
-function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, crossFit: CrossFit | null): tf.Scalar {
+function alenEnergyUpdate(name: MethodName, batch: Batch, ctx: StepContext, energy: EnergyNet, inference: InferenceNet, crossFit: CrossFit | null): tf.Scalar {
   const { hp, task, rng } = ctx;
   const optV = ctx.optimizers.energy!;
   const space = task.outputSpace;
@@ -47,12 +49,16 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
     if (otherTruth) terms.push([otherTruth, hp.otherTruthV]);
     if (mixed) terms.push([mixed, hp.mixTruthV]);
     if (mixedOther) terms.push([mixedOther, hp.mixOtherV]);
-    const raw = energy.score(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
+    // 'map': per-element scores against the per-element oracle; each term's fit averages over elements.
+    const perElement = hp.energyFit === 'map';
+    const scoreOf = perElement ? scoreMapOf(energy, name) : energy.score.bind(energy);
+    const oracle = perElement ? task.oracleMap! : task.oracle;
+    const raw = scoreOf(repeatBatch(h, terms.length), tf.concat(terms.map(([y]) => y), 0), train);
     const parts = tf.split(hp.energyLoss === 'bce' ? raw : energyOutput(raw, hp), terms.length);
     const fit = hp.energyLoss === 'bce' ? sigmoidCrossEntropy : halfSquared;
     let loss = tf.mul(fit(parts[0]!, 1), hp.truthV) as tf.Scalar;
     const target = (y: tf.Tensor) => {
-      const h = task.oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
+      const h = oracle(hp.energyTargets === 'hard' ? space.decode(y) : y, yStar);
       return hp.energyTargetPower === 1 ? h : tf.pow(h, hp.energyTargetPower);
     };
     terms.slice(1).forEach(([y, w], i) => (loss = tf.add(loss, tf.mul(fit(parts[i + 1]!, target(y)), w))));
@@ -67,6 +73,14 @@ function alenEnergyUpdate(batch: Batch, ctx: StepContext, energy: EnergyNet, inf
   mixed?.dispose();
   mixedOther?.dispose();
   return loss;
+}
+
+/** The energy's per-element scores, for `energyFit: 'map'`; an energy without them is named. */
+function scoreMapOf(energy: EnergyNet, method: MethodName): (h: tf.Tensor, y: tf.Tensor, mode: Mode) => tf.Tensor {
+  if (!energy.scoreMap) {
+    throw new AlenError('BAD_CONFIG', `${method}: energyFit 'map' needs an energy net with per-element scores (scoreMap), and this task's energy has none; an FCN energy has them (e.g. arch.energyNet=fcn)`);
+  }
+  return (h, y, mode) => energy.scoreMap!(h, y, mode);
 }
 
 /**
@@ -172,7 +186,7 @@ export function alenMethod(name: MethodName = 'alen'): Method {
       if (pretraining && !hp.useTaskLoss) throw new Error(`${name}: pretrainG trains g on its task loss, which useTaskLoss turns off`);
       // 1–2. Energy update: Eq. 6, or DVN's objective (method alen-dvn).
       const fit = hp.energyProposals === 'own' ? null : crossFit;
-      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference, replay, fit) : alenEnergyUpdate(batch, ctx, energy, inference, fit);
+      const lossV = pretraining ? null : hp.energyObjective === 'dvn' ? alenDvnEnergyUpdate(batch, ctx, energy, inference, replay, fit) : alenEnergyUpdate(name, batch, ctx, energy, inference, fit);
       fit?.update(batch, ctx);
 
       // 3. Inference-network update: task loss plus the adversarial term through the frozen v.

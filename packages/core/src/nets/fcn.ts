@@ -78,7 +78,8 @@ export function fcnInference(target: StoreOrContext, options: FcnInferenceOption
  * ALEN's segmentation energy (ALEN §4: "our energy networks map (x, y) to score matrices"): the FCN
  * body on x and y concatenated on channels gives one score per pixel, and v(x, y) is their mean,
  * [N]. Unlike {@link convEnergyNet} it has no FC layers, so it scores any H×W that is a multiple of
- * the total stride, and each pixel's score depends on its receptive field only. Parameters `conv1..`,
+ * the total stride, and each pixel's score depends on its receptive field only; `scoreMap` gives the
+ * per-pixel scores [N, H, W] themselves (`energyFit: 'map'`). Parameters `conv1..`,
  * `deconv1..`; `encode` is a copy of x.
  */
 export function fcnEnergyNet(target: StoreOrContext, options: FcnInferenceOptions): EnergyNet {
@@ -86,20 +87,22 @@ export function fcnEnergyNet(target: StoreOrContext, options: FcnInferenceOption
   const { label, inChannels: inC, outChannels: outC } = stack;
   const params = storeFor(target, 'energy');
   const body = fcnBody(params, stack, options.deconv, inC + outC, 1);
+  const scoreMap = (h: tf.Tensor, y: tf.Tensor, mode: Mode): tf.Tensor3D =>
+    tf.tidy(() => {
+      const [N, H, W] = h.shape as number[];
+      if (h.rank !== 4 || h.shape[3] !== inC || H! % body.factor !== 0 || W! % body.factor !== 0) {
+        throw new AlenError('SHAPE_MISMATCH', `${label}: expected inputs [N, H, W, ${inC}] with H and W multiples of ${body.factor}, got [${h.shape}]`);
+      }
+      if (y.size !== N! * H! * W! * outC) {
+        throw new AlenError('SHAPE_MISMATCH', `${label}: output [${y.shape}] does not match inputs [${h.shape}] (expected ${outC} channel(s) per pixel)`);
+      }
+      const z = tf.concat([h as tf.Tensor4D, tf.reshape(y, [N!, H!, W!, outC]) as tf.Tensor4D], 3);
+      return tf.reshape(body.forward(z, mode), [N!, H!, W!]) as tf.Tensor3D;
+    });
   return {
     params,
     encode: (x) => tf.clone(x),
-    score: (h: tf.Tensor, y: tf.Tensor, mode: Mode) =>
-      tf.tidy(() => {
-        const [N, H, W] = h.shape as number[];
-        if (h.rank !== 4 || h.shape[3] !== inC || H! % body.factor !== 0 || W! % body.factor !== 0) {
-          throw new AlenError('SHAPE_MISMATCH', `${label}: expected inputs [N, H, W, ${inC}] with H and W multiples of ${body.factor}, got [${h.shape}]`);
-        }
-        if (y.size !== N! * H! * W! * outC) {
-          throw new AlenError('SHAPE_MISMATCH', `${label}: output [${y.shape}] does not match inputs [${h.shape}] (expected ${outC} channel(s) per pixel)`);
-        }
-        const z = tf.concat([h as tf.Tensor4D, tf.reshape(y, [N!, H!, W!, outC]) as tf.Tensor4D], 3);
-        return tf.mean(body.forward(z, mode), [1, 2, 3]) as tf.Tensor1D;
-      }),
+    scoreMap,
+    score: (h: tf.Tensor, y: tf.Tensor, mode: Mode) => tf.tidy(() => tf.mean(scoreMap(h, y, mode), [1, 2]) as tf.Tensor1D),
   };
 }
