@@ -62,17 +62,8 @@ export function createEnergyNet(ctx: BuildContext): EnergyNet {
   const { h, w, cx, cy } = checkShapes(ctx);
   // Not in ARCH_DEFAULTS: defaults there would enter every run's config and stale the finished ones.
   if (archString(ctx.hp.arch, 'energyNet', 'conv', ['conv', 'fcn']) === 'fcn') {
-    return fcnEnergyNet(ctx, {
-      inChannels: cx,
-      outChannels: cy,
-      kernel: a.energyKernel,
-      conv: [a.energyConv1, a.energyConv2, a.energyConv3],
-      strides: [1, 2, 2],
-      deconv: [archNumber(ctx.hp.arch, 'energyDeconv1', 64, { min: 1, integer: true })],
-      dropout: 0,
-      outInit: 'glorot',
-      label: 'lfw FCN energy net',
-    });
+    const deconv = archNumber(ctx.hp.arch, 'energyDeconv1', 64, { min: 1, integer: true });
+    return fcnEnergyNet(ctx, fcnLayers(cx, cy, a.energyKernel, [a.energyConv1, a.energyConv2, a.energyConv3], deconv, 0, 'lfw FCN energy net'));
   }
   return convEnergyNet(ctx, {
     inChannels: cx,
@@ -99,15 +90,10 @@ export function createEnergyNet(ctx: BuildContext): EnergyNet {
 export function createFcn(ctx: BuildContext): InferenceNet {
   const a = resolveArch(ctx.hp.arch);
   const { cx, cy } = checkShapes(ctx);
-  return fcnInference(ctx, {
-    inChannels: cx,
-    outChannels: cy,
-    kernel: a.fcnKernel,
-    conv: [a.fcnConv1, a.fcnConv2, a.fcnConv3],
-    strides: [1, 2, 2],
-    deconv: [a.fcnDeconv1],
-    dropout: a.fcnDropout,
-    outInit: 'glorot',
-    label: 'lfw FCN',
-  });
+  return fcnInference(ctx, fcnLayers(cx, cy, a.fcnKernel, [a.fcnConv1, a.fcnConv2, a.fcnConv3], a.fcnDeconv1, a.fcnDropout, 'lfw FCN'));
+}
+
+/** Three k×k convs (strides 1, 2, 2) and two stride-2 transposed convs, `deconv` channels between them. */
+function fcnLayers(inChannels: number, outChannels: number, kernel: number, conv: number[], deconv: number, dropout: number, label: string) {
+  return { inChannels, outChannels, kernel, conv, strides: [1, 2, 2], deconv: [deconv], dropout, outInit: 'glorot' as const, label };
 }
