@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import {
-  AlenError, assertMethod, getTask, resolveHyperParams, limitTaskData, train, evaluateModel, predictWithCurve, predictionSteps, takeFirst,
+  AlenError, assertMethod, getTask, resolveHyperParams, limitTaskData, train, evaluateModel, predictWithCurve, predictionSteps, takeFirst, tunedMetrics,
   writeFileAtomic, jsonlLogger, tf, methodFamily, predictDataset, lockRunFolder,
   type Callback, type HyperParamOverrides, type HyperParams, type MethodName, type Metrics, type Split, type CurvePoint, type Task,
   type Model, type Dataset, type TaskData, concatDatasets, getMethod,
@@ -159,8 +159,11 @@ interface TestOutcome {
   inferenceExamplesPerSecond: number;
 }
 
-/** The test split's prediction, its step curve and (ALEN family) the inference network alone, from one ascent. */
-async function evaluateOnTest(model: Model, method: MethodName, test: Dataset, curveSteps: readonly number[] | undefined): Promise<TestOutcome> {
+/**
+ * The test split's prediction, its step curve and (ALEN family) the inference network alone, from one ascent;
+ * with `val`, also the task's metrics tuned on validation (a refit has no held-out validation split).
+ */
+async function evaluateOnTest(model: Model, method: MethodName, test: Dataset, curveSteps: readonly number[] | undefined, val?: Dataset): Promise<TestOutcome> {
   const steps = method !== 'infnet' ? curveSteps ?? [] : [];
   const t0 = performance.now();
   const out = await predictWithCurve(model, test, steps);
@@ -171,7 +174,8 @@ async function evaluateOnTest(model: Model, method: MethodName, test: Dataset, c
   const testInferenceOnly = methodFamily(method) === 'alen'
     ? out.curve.find((p) => p.steps === 0)?.metrics ?? await evaluateModel(model, test, { inferenceOnly: true })
     : undefined;
-  return { test: out.metrics, testInferenceOnly, curve: steps.length ? out.curve : undefined, inferenceExamplesPerSecond };
+  const tuned = val ? await tunedMetrics(model, test, out.pred, val) : {};
+  return { test: { ...out.metrics, ...tuned }, testInferenceOnly, curve: steps.length ? out.curve : undefined, inferenceExamplesPerSecond };
 }
 
 function writeConfig(o: ExperimentOptions, dir: string, task: Task, method: MethodName, hp: HyperParams, extra: Record<string, unknown> = {}): void {
@@ -201,7 +205,7 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
     // The trainer's choice of test steps already scored validation at the chosen count: no second pass.
     const chosen = res.testStepsCurve?.find((p) => p.steps === predictionSteps(res.model));
     val = chosen ? chosen.metrics : await evaluateModel(res.model, data.val);
-    if (o.evaluateTest !== false) tested = await evaluateOnTest(res.model, method, data.test, o.curveSteps);
+    if (o.evaluateTest !== false) tested = await evaluateOnTest(res.model, method, data.test, o.curveSteps, data.val);
   }
   const result: ExperimentResult = {
     task: task.name,

@@ -137,7 +137,7 @@ describe('plugins and bad input', () => {
 describe('train → eval → predict on a run folder', () => {
   const dir = tmpDir();
   const run = path.join(dir, 'run');
-  let result: { test: { f1: number }; val: { f1: number }; hp: { testSteps: number } };
+  let result: { test: { f1: number; valF1: number }; val: { f1: number }; hp: { testSteps: number } };
 
   beforeAll(() => {
     const r = alen(['train', '--task', 'toy', ...P, '--method', 'alen', '--epochs', '4', '--out', run, '--set', 'testStepsCandidates=[0,1,3]']);
@@ -159,6 +159,9 @@ describe('train → eval → predict on a run folder', () => {
     const r = alen(['eval', '--checkpoint', run, ...P, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).metrics.f1).toBeCloseTo(result.test.f1, 6);
+    // the task's validation-tuned metrics were handed the model's validation predictions at its chosen steps
+    expect(result.test.valF1).toBeCloseTo(result.val.f1, 6);
+    expect(JSON.parse(r.stdout).metrics.valF1).toBeCloseTo(result.val.f1, 6);
     // result.val comes from the trainer's step selection, not a pass of its own: a fresh pass agrees
     const val = alen(['eval', '--checkpoint', run, ...P, '--split', 'val', '--json']);
     expect(val.code, val.stderr).toBe(0);
@@ -359,7 +362,8 @@ describe('sweep and bench', () => {
     const alenRun = json.runs.find((x: { method: string }) => x.method === 'alen');
     const atTestSteps = alenRun.curve.find((p: { steps: number }) => p.steps === alenRun.hp.testSteps);
     expect(atTestSteps, `curve has no point at testSteps ${alenRun.hp.testSteps}`).toBeDefined();
-    expect(atTestSteps.metrics).toEqual(alenRun.test);
+    expect(alenRun.test).toEqual({ ...atTestSteps.metrics, valF1: expect.closeTo(alenRun.val.f1, 6) });
+    expect(alenRow.metrics.valF1.values).toHaveLength(2);
     expect(alenRun.curve[0].steps).toBe(0);
     expect(alenRun.curve[0].metrics).toEqual(alenRun.testInferenceOnly);
     const md = fs.readFileSync(path.join(dir, 'results', 'quick', 'toy.md'), 'utf8');

@@ -29,6 +29,9 @@ describe('--refit: train again on train + validation with the validated choices'
     expect(f.epochs).toBe(result.bestEpoch);
     expect(f.steps).toBe(result.hp.testSteps);
     expect(f.test.f1).toBeGreaterThan(0);
+    // validation is part of the refit's training data: nothing is tuned on it
+    expect(f.test.valF1).toBeUndefined();
+    expect(result.test.valF1).toBeCloseTo(result.val.f1, 6);
     expect(f.curve.map((p: { steps: number }) => p.steps)).toEqual([0, 1, 3]);
     expect(f.testInferenceOnly).toEqual(f.curve[0].metrics);
     // the refit trains without validation: one epoch record per epoch, none validated

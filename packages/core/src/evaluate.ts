@@ -60,3 +60,14 @@ export async function selectTestSteps(model: Model, val: Dataset, candidates: re
   for (const p of curve) if (p.metrics[key]! > best.metrics[key]!) best = p;
   return { steps: best.steps, curve };
 }
+
+/**
+ * The task's validation-tuned metrics of a prediction `pred` on `data` (empty when the task has no
+ * `evaluateTuned`): predicts the validation split with the same options, hands both to the task.
+ */
+export async function tunedMetrics(model: Model, data: Dataset, pred: Float32Array, val: Dataset, opts: PredictionOptions = {}): Promise<Metrics> {
+  const tune = model.task.evaluateTuned;
+  if (!tune) return {};
+  const valPred = data === val ? pred : (await predictDataset(model, val, opts)).pred;
+  return tune.call(model.task, pred, data, { pred: valPred, data: val });
+}

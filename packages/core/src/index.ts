@@ -36,7 +36,7 @@ export { train, CHECKPOINT_BEST, CHECKPOINT_LAST, FINAL_MODEL } from './trainer.
 export type { TrainOptions, TrainResult } from './trainer.js';
 export { predictBatch, predictDataset, predictionSteps } from './predict.js';
 export type { PredictionOptions, DatasetPrediction } from './predict.js';
-export { evaluateModel, stepCurve, predictWithCurve, selectTestSteps } from './evaluate.js';
+export { evaluateModel, stepCurve, predictWithCurve, selectTestSteps, tunedMetrics } from './evaluate.js';
 export type { Metrics, CurvePoint } from './evaluate.js';
 
 // Checkpoints and callbacks

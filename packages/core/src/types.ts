@@ -452,6 +452,12 @@ export interface Task {
   load(ctx: LoadContext): Promise<TaskData>;
   /** Metrics of soft predictions (flat, `data.size × yShape`) against a split's targets. Values in percent. */
   evaluate(pred: Float32Array, data: Dataset): Record<string, number>;
+  /**
+   * Optional: metrics with a setting chosen on the validation split's predictions and applied to
+   * `data`'s (e.g. the decision threshold with the best validation F1). Added to a tested split's
+   * metrics under names that say so; not computed where no held-out validation split exists (refits).
+   */
+  evaluateTuned?(pred: Float32Array, data: Dataset, val: { readonly pred: Float32Array; readonly data: Dataset }): Record<string, number>;
   createEnergy(ctx: BuildContext): EnergyNet;
   createInference(ctx: BuildContext): InferenceNet;
   /** Per-method defaults on top of core's; `common` applies to all methods. */

@@ -18,7 +18,7 @@ export {
 export type { MultilabelSpec, MultilabelTrainMeta } from './dataset.js';
 export { STD_EPSILON, applyStandardization, standardizationOf } from './standardize.js';
 export type { Standardization } from './standardize.js';
-export { DEFAULT_THRESHOLDS, bestThreshold, evaluate, exampleF1, f1AtThreshold, softF1 } from './metrics.js';
+export { DEFAULT_THRESHOLDS, bestThreshold, evaluate, evaluateAtValThreshold, exampleF1, f1AtThreshold, softF1 } from './metrics.js';
 export { createInferenceNet, createValueNet } from './architectures.js';
 /** Moved to @alen/core; re-exported for code that imported it from here. */
 export { archNumber } from '@alen/core';

@@ -1,7 +1,7 @@
 import { boxSpace, defineTask } from '@alen/core';
 import type { BenchProfile, BuildContext, Dataset, HyperParamOverrides, LoadContext, MethodName, PaperNumbers, Task } from '@alen/core';
 import { BIBTEX, BOOKMARKS, expectedFiles, loadMultilabel, type MultilabelSpec } from './dataset.js';
-import { evaluate, softF1 } from './metrics.js';
+import { evaluate, evaluateAtValThreshold, softF1 } from './metrics.js';
 import { createInferenceNet, createValueNet } from './architectures.js';
 import { readPredictInput, writePredictOutput, type PredictContext } from './predict-io.js';
 
@@ -119,6 +119,7 @@ export function createMultilabelTask(spec: MultilabelSpec, recipe: Recipe, paper
     expectedFiles: expectedFiles(spec),
     load: (ctx: LoadContext) => loadMultilabel(spec, ctx),
     evaluate: (pred: Float32Array, data: Dataset) => evaluate(pred, data),
+    evaluateTuned: evaluateAtValThreshold,
     createEnergy: (ctx: BuildContext) => createValueNet(ctx, { layers: recipe.layers }),
     createInference: (ctx: BuildContext) => createInferenceNet(ctx),
     defaults: defaultsFor(recipe),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlenError, tf, useBackend } from '@alen/core';
 import type { Dataset } from '@alen/core';
-import { bestThreshold, bibtexTask, evaluate, exampleF1, f1AtThreshold, softF1 } from '../src/index.js';
+import { bestThreshold, bibtexTask, evaluate, evaluateAtValThreshold, exampleF1, f1AtThreshold, softF1 } from '../src/index.js';
 
 const ds = (y: number[][]): Dataset => ({
   name: 'toy/test',
@@ -41,6 +41,22 @@ describe('example-averaged F1', () => {
     const best = bestThreshold(pred, d, [0.5, 0.3, 0.2]);
     expect(best).toEqual({ threshold: 0.3, f1: 100 });
     expect(bestThreshold(pred, d).threshold).toBeCloseTo(0.15, 10);
+  });
+
+  it('the validation-chosen threshold is applied to the tested split, not chosen on it', () => {
+    // validation is perfect at 0.25 and 0.30 (the first is taken): 0.35 loses its labels, 0.2 adds row 0's 0.2
+    const val = ds([[1, 0], [0, 1]]);
+    const valPred = Float32Array.from([0.32, 0.2, 0.1, 0.31]);
+    // on test that threshold costs a label that 0.5 would have left out: F1 there differs from its own best
+    const test = ds([[1, 0], [0, 1]]);
+    const testPred = Float32Array.from([0.9, 0.33, 0.1, 0.8]);
+    const m = evaluateAtValThreshold(testPred, test, { pred: valPred, data: val });
+    expect(m.valThreshold).toBe(bestThreshold(valPred, val).threshold);
+    expect(m.valThreshold).toBeGreaterThan(0.2);
+    expect(m.valThreshold).toBeLessThanOrEqual(0.3);
+    expect(m.f1ValThreshold).toBeCloseTo((100 * (2 / 3 + 1)) / 2, 10);
+    expect(f1AtThreshold(testPred, test, 0.5)).toBe(100);
+    expect(bibtexTask.evaluateTuned).toBe(evaluateAtValThreshold);
   });
 
   it('rejects predictions of the wrong size', () => {

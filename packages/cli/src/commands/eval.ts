@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { loadCheckpoint, limitTaskData, predictWithCurve, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
+import { loadCheckpoint, limitTaskData, predictWithCurve, tunedMetrics, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
 import { globalOptions, limitOptions, limitFrom, setup, parseSteps, type GlobalArgs } from './common.js';
 import { parseOptions, parseSets } from '../overrides.js';
 import { resolveCheckpoint } from '../checkpoint-dir.js';
@@ -47,7 +47,8 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
     const opts = { steps: a.steps, inferenceOnly: a.inferenceOnly, viewMode: a.viewMode };
     const steps = parseSteps(a.curve);
     // one ascent: the metrics at the model's (or --steps') step count, the curve from its iterates
-    const { metrics, curve: points } = await predictWithCurve(model, split, steps ?? [], opts);
+    const { pred, metrics: plain, curve: points } = await predictWithCurve(model, split, steps ?? [], opts);
+    const metrics = { ...plain, ...(await tunedMetrics(model, split, pred, data.val, opts)) };
     const curve = steps ? points : undefined;
     const out = { checkpoint: modelDir, task: model.task.name, method: model.method, split: a.split, size: split.size, metrics, curve };
     if (a.json) {
