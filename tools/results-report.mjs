@@ -69,12 +69,24 @@ function committedReport(profile, task) {
   }
 }
 
-/** Training and inference throughput against the committed run; more than 20 % slower is flagged. */
+/** The machines a row's runs trained on ("infnet(alen) (train+val)" reads alen's runs). */
+function machinesOf(report, rowMethod) {
+  const method = rowMethod.replace(/ \(train\+val\)$/, '').replace(/^infnet\((.+)\)$/, '$1');
+  return [...new Set((report.runs ?? []).filter((x) => x.method === method).map((x) => x.hardware))].sort().join(' | ');
+}
+
+/**
+ * Training and inference throughput against the committed run; more than 20 % slower is flagged.
+ * Rows whose runs trained on another machine than the committed ones are listed, not compared.
+ */
 function speedRows(r, prev) {
   if (!prev) return [];
   return r.rows.flatMap((row) => {
     const old = prev.rows.find((p) => p.method === row.method);
     if (!old) return [];
+    if (machinesOf(r, row.method) !== machinesOf(prev, row.method)) {
+      return [[row.method, old.stepsPerSecond.toFixed(1), row.stepsPerSecond.toFixed(1), 'other machine: not compared', '–']];
+    }
     const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
     const train = ratio(row.stepsPerSecond, old.stepsPerSecond);
     const infer = ratio(row.inferenceExamplesPerSecond, old.inferenceExamplesPerSecond);
