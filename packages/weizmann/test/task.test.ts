@@ -32,6 +32,8 @@ describe('weizmann task object', () => {
     expect(alen.energyOutput).toBe('sigmoid');
     expect(alen.taskLossReduction).toBe('mean');
     expect(alen.arch.vFc1).toBe(384);
+    // The per-pixel energy with the other-mask terms (docs/sweeps/weizmann.md, seeds 1-3 at 300 epochs).
+    expect([alen.energyFit, alen.arch.energyNet, alen.otherTruthV, alen.mixOtherV]).toEqual(['map', 'fcn', 1, 1]);
     const dvn = resolveHyperParams(weizmannTask, 'dvn');
     expect([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit, dvn.dvnEta, dvn.dvnTrainSteps, dvn.lr]).toEqual([30, true, 'zeros', 2, 60, 3e-4]);
     expect([dvn.dvnInferenceTuples, dvn.dvnOtherTruth]).toEqual(['trajectory', 0.5]);
@@ -43,6 +45,8 @@ describe('weizmann task object', () => {
     expect([hybrid.eta, hybrid.epochs, hybrid.energyObjective]).toEqual([alen.eta, alen.epochs, 'dvn']);
     expect([hybrid.dvnSteps, hybrid.dvnNormalized, hybrid.dvnInit]).toEqual([dvn.dvnSteps, dvn.dvnNormalized, dvn.dvnInit]);
     expect([hybrid.dvnEta, hybrid.dvnInferenceTuples, hybrid.dvnOtherTruth, hybrid.dvnReplay]).toEqual([1, 'final', 0, 0]);
+    // DVN's objective fits one score per image: the conv energy, no per-pixel fit.
+    expect([hybrid.energyFit, hybrid.arch.energyNet, hybrid.otherTruthV, hybrid.mixOtherV]).toEqual(['scalar', 'conv', 0, 0]);
   });
 
   it('loads either source through LoadContext options and limit', async () => {
@@ -83,7 +87,8 @@ describe('weizmann task object', () => {
     expect(() => weizmannTask.createEnergy(bad)).toThrow(AlenError);
     const t16 = createWeizmannTask({ name: 'weizmann-16', crop: 16, offsets: [0, 8, 16] });
     expect(tf.tidy(() => t16.testViews!.split(tf.zeros([1, 32, 32, 3])).shape)).toEqual([9, 16, 16, 3]);
-    const e16 = t16.createEnergy(bad);
+    // The conv energy's first FC layer is sized by the crop (the default FCN energy has none).
+    const e16 = t16.createEnergy({ ...bad, hp: { ...bad.hp, arch: { ...bad.hp.arch, energyNet: 'conv' } } });
     expect(e16.params.get('fc1/kernel').shape).toEqual([16, 4 * 4 * 8]);
     e16.params.dispose();
   });
