@@ -1,6 +1,6 @@
 /**
  * Networks for 32×32 LFW (NHWC, 'same' padding, ReLU), after the DVN segmentation value net and
- * ALEN's FCN inference net (SPEC.md §3).
+ * ALEN's FCN inference net (../shared/SPEC.md §3).
  */
 import {
   AlenError, archNumber, archString, convEnergyNet, fcnEnergyNet, fcnInference,

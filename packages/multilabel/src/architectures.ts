@@ -13,7 +13,7 @@ export interface MultilabelArchDefaults {
 }
 
 /**
- * The DVN value net (SPEC.md §3): local scores s = W2 softplus(W1 x + b1) + b2 (Bookmarks,
+ * The DVN value net (../shared/SPEC.md §3): local scores s = W2 softplus(W1 x + b1) + b2 (Bookmarks,
  * `layers: 2`: s = W3 softplus(W2 softplus(W1 x + b1) + b2), W3 without bias), and
  * v(x, y) = Σ_i y_i s_i + w2ᵀ softplus(Wpᵀ y) (global term: `globalUnits` units, no biases).
  * `encode(x)` returns s [B, L]; `score(s, y)` the raw value [B] (core adds the sigmoid).

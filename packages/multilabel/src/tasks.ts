@@ -7,7 +7,7 @@ import { readPredictInput, writePredictOutput, type PredictContext } from './pre
 
 type Defaults = Partial<Record<MethodName | 'common', HyperParamOverrides>>;
 
-/** Per-dataset differences of the recipes (SPEC.md §3). */
+/** Per-dataset differences of the recipes (../shared/SPEC.md §3). */
 interface Recipe {
   readonly layers: number;
   readonly dvnWeightDecay: number;
@@ -34,7 +34,7 @@ function defaultsFor(r: Recipe): Defaults {
       arch: { hidden: 150, globalUnits: 16, layers: r.layers, inputDropout: 0, gHidden: 150, gDropout: 0.5, gInit: 'torch' },
     },
     dvn: { ...dvnRecipe, weightDecay: r.dvnWeightDecay, testStepsCandidates: [5, 10, 15, 20, 25, 30] },
-    // Sigmoid energy output and dropout 0.5 on g from the PyTorch attempt (SPEC.md §5).
+    // Sigmoid energy output and dropout 0.5 on g from the PyTorch attempt (../shared/SPEC.md §5).
     alen: {
       // The energy network learns with SGD (lr 0.1, weight decay 1e-3: DVN's recipe for the same
       // network) and fits its targets by cross-entropy; g keeps Adam (β1 0.5). Validation, three

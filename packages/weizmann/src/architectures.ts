@@ -37,7 +37,7 @@ export function convEnergyOptions(arch: Arch, inputSize: number): ConvEnergyOpti
 }
 
 /**
- * The DVN value network (SPEC §3) on core's {@link convEnergyNet}: image (3 channels) ⊕ mask (1) →
+ * The DVN value network (../shared/SPEC.md §3) on core's {@link convEnergyNet}: image (3 channels) ⊕ mask (1) →
  * conv 5×5 c1 s1 → c2 s2 → c3 s2 → FC fc1 (dropout) → FC fc2 → FC 1 (`fc3`), raw score [N].
  * `encode(x)` is a clone of x. With `kind: 'fcn'` (arch `energyNet=fcn`) it is ALEN's FCN energy
  * instead (core's {@link fcnEnergyNet}).

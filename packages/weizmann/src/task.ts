@@ -135,8 +135,8 @@ export function createWeizmannTask(opts: WeizmannTaskOptions = {}): Task {
         // their spread); the refinement gains little with either (docs/sweeps/weizmann.md).
         lambdaG: 0.1,
         // A per-pixel energy (an FCN scoring each pixel, its map fitted to the per-pixel agreement
-        // with the truth) that also fits another image's mask and a mix with it: 80.7 validation IOU
-        // over seeds 1-3 at 300 epochs against 80.3 for the conv energy with a scalar fit, and its
+        // with the truth) that also fits another image's mask and a mix with it: 80.79 validation IOU
+        // over seeds 1-3 at 300 epochs against 80.30 for the conv energy with a scalar fit, and its
         // refinement adds up to +0.9 where the conv energy's adds at most 0.2 (docs/sweeps/weizmann.md).
         energyFit: 'map',
         otherTruthV: 1,
