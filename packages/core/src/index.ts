@@ -57,6 +57,8 @@ export type { StoreOrContext, ConvStackOptions } from './nets/net-options.js';
 // Training-time augmentation for image tasks (random crops, horizontal flips)
 export { cropFlipAugment, drawCrops, cropBatch } from './augment/crop-flip.js';
 export type { CropFlipOptions, CropSpec } from './augment/crop-flip.js';
+export { createCropViews, DVN_OFFSETS, evenOffsets } from './augment/crop-views.js';
+export type { CropViews, CropViewsOptions } from './augment/crop-views.js';
 
 // Small helpers shared by task plugins
 export { archNumber, archBoolean, archString } from './util/arch-options.js';

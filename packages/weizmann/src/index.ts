@@ -13,8 +13,8 @@ export type { HorseRecord, Limit } from './dataset.js';
 /** Moved to @alen/core (`cropFlipAugment`); re-exported under their old names for compatibility. */
 export { cropFlipAugment as createAugment, drawCrops, cropBatch } from '@alen/core';
 export type { CropFlipOptions as AugmentOptions, CropSpec } from '@alen/core';
-export { createCropViews, DVN_OFFSETS, evenOffsets } from './views.js';
-export type { CropViews, CropViewsOptions } from './views.js';
+export { createCropViews, DVN_OFFSETS, evenOffsets } from '@alen/core';
+export type { CropViews, CropViewsOptions } from '@alen/core';
 export { softIou, pixelAgreement, iouCounts, evaluateMasks } from './metrics.js';
 export type { IouCounts } from './metrics.js';
 export { createConvEnergy, convEnergyOptions, createFcnInference, fcnOptions } from './architectures.js';

@@ -1,9 +1,8 @@
 import type { BuildContext, LoadContext, Task, TaskData } from '@alen/core';
-import { AlenError, archBoolean, boxSpace, cropFlipAugment, defineTask } from '@alen/core';
+import { AlenError, archBoolean, boxSpace, createCropViews, cropFlipAugment, defineTask } from '@alen/core';
 import { CHOPPS_IMAGES, CHOPPS_MASKS, CHOPPS_SIZE, DB_MASK_DIR, DB_RGB_DIR, SPLIT_FILE } from './paths.js';
 import { loadChopps } from './load-chopps.js';
 import { loadWeizmannDb } from './load-weizmann-db.js';
-import { createCropViews } from './views.js';
 import { evaluateMasks, pixelAgreement, softIou } from './metrics.js';
 import { convEnergyOptions, createConvEnergy, createFcnInference, fcnOptions } from './architectures.js';
 import { readImages, writeMasks } from './predict-io.js';

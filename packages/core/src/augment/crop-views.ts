@@ -1,7 +1,11 @@
-import type { TestViews } from '@alen/core';
-import { AlenError, tf } from '@alen/core';
+import type { TestViews } from '../types.js';
+import { AlenError } from '../errors.js';
+import { tf } from '../tf.js';
 
 /**
+ * Test-time crop views for image tasks trained on random crops (`cropFlipAugment`): predict each
+ * crop, average the crops' outputs per pixel (or ascend jointly over all of them).
+ *
  * Offsets (per axis) of the 36 test-time crops of 24×24 out of a 32×32 image. The DVN paper says
  * only "masks are averaged over 36 crops" (§5.2); its public code (gyglim/dvn) holds the Bibtex
  * part only. These offsets come from the public PyTorch reimplementation of DVN on Weizmann horses
