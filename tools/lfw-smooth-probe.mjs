@@ -19,15 +19,15 @@ console.log(`${dir}, ${split}, ${n} faces`);
 console.log(`g(x): ${fmt(evaluateLfw(pred, data))}`);
 const y = tf.tensor4d(pred, [n, 32, 32, 3]);
 const kernel = tf.div(tf.ones([3, 3, 3, 1]), 9);
+const pad1 = (t) => tf.pad(t, [[0, 0], [1, 1], [1, 1], [0, 0]], 0);
+// edge-normalized box blur: divide by the blurred ones so borders are not darkened
+const norm = tf.tidy(() => tf.depthwiseConv2d(pad1(tf.onesLike(y)), kernel, 1, 'valid'));
 for (const passes of [1, 2]) {
   for (const w of [0.25, 0.5, 1]) {
     const out = tf.tidy(() => {
       let b = y;
       for (let k = 0; k < passes; k++) {
-        const pad = tf.pad(b, [[0, 0], [1, 1], [1, 1], [0, 0]], 0);
-        // edge-normalized box blur: divide by the blurred ones so borders are not darkened
-        const ones = tf.pad(tf.onesLike(b), [[0, 0], [1, 1], [1, 1], [0, 0]], 0);
-        b = tf.div(tf.depthwiseConv2d(pad, kernel, 1, 'valid'), tf.depthwiseConv2d(ones, kernel, 1, 'valid'));
+        b = tf.div(tf.depthwiseConv2d(pad1(b), kernel, 1, 'valid'), norm);
       }
       return tf.add(tf.mul(y, 1 - w), tf.mul(b, w));
     });
