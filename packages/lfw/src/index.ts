@@ -1,7 +1,8 @@
 import { registerTask } from '@alen/core';
-import { lfwTask } from './task.js';
+import { lfwCropTask, lfwTask } from './task.js';
 
-export { lfwTask } from './task.js';
+export { lfwTask, lfwCropTask, createLfwTask } from './task.js';
+export type { LfwTaskOptions } from './task.js';
 export {
   CLASS_NAMES, CLASS_COLORS, NUM_CLASSES, FULL_SIZE, SIZE, X_SHAPE, Y_SHAPE,
   LFW_DIR, SPLIT_FILES, IMAGE_DIR, LABEL_DIR, SUPERPIXEL_MAP_DIR, SUPERPIXEL_LABEL_DIR,
@@ -33,6 +34,7 @@ export type { LfwArch } from './architectures.js';
 export { readLfwInput, writeLfwOutput, writeLabelPng } from './predict-io.js';
 
 /** The tasks this plugin provides. */
-export const tasks = [lfwTask];
+export const tasks = [lfwTask, lfwCropTask];
 
 registerTask(lfwTask);
+registerTask(lfwCropTask);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlenError, CORE_DEFAULTS, Rng, getTask, taskProblems, tf } from '@alen/core';
-import { lfwTask, tasks } from '../src/index.js';
+import { AlenError, CORE_DEFAULTS, Rng, getTask, taskProblems, tf, type HyperParams } from '@alen/core';
+import { createLfwTask, lfwCropTask, lfwTask, tasks } from '../src/index.js';
 import { DATA_DIR, tmpDir } from './helpers.js';
 
 const cacheDir = tmpDir('task');
@@ -10,7 +10,10 @@ afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 describe('the lfw task plugin', () => {
   it('registers itself on import and is a valid task', () => {
     expect(getTask('lfw')).toBe(lfwTask);
-    expect(tasks).toEqual([lfwTask]);
+    expect(getTask('lfw-crop')).toBe(lfwCropTask);
+    expect(tasks).toEqual([lfwTask, lfwCropTask]);
+    expect(taskProblems(lfwCropTask)).toBeNull();
+    expect(lfwTask.testViews).toBeUndefined();
     expect(taskProblems(lfwTask)).toBeNull();
     expect(lfwTask.primaryMetric).toBe('pixelAcc250');
     expect(lfwTask.outputSpace.kind).toBe('simplex');
@@ -63,5 +66,56 @@ describe('the lfw task plugin', () => {
     expect(flipped).toContain(false);
     tf.dispose([out.x, out.y]);
     expect(() => lfwTask.augment!({ x: tf.zeros([1, 32, 32, 3]), y: tf.zeros([1, 32, 32, 3]) }, new Rng(1), { ...CORE_DEFAULTS, arch: { flip: 'sometimes' } })).toThrow(AlenError);
+  });
+
+  it('lfw-crop: random 24×24 crops of face and labels together, flipped by default; 9 test crops', async () => {
+    expect(lfwCropTask.testViews).toMatchObject({ size: 32, crop: 24, offsets: [0, 4, 8], count: 9 });
+    expect(lfwCropTask.defaults).toEqual(lfwTask.defaults);
+    const x = tf.tensor4d(Array.from({ length: 16 * 32 * 32 * 3 }, (_, i) => i), [16, 32, 32, 3]);
+    const y = tf.tensor4d(Array.from({ length: 16 * 32 * 32 * 3 }, (_, i) => -i), [16, 32, 32, 3]);
+    const out = lfwCropTask.augment!({ x, y }, new Rng(3), CORE_DEFAULTS);
+    expect(out.x.shape).toEqual([16, 24, 24, 3]);
+    expect(out.y.shape).toEqual([16, 24, 24, 3]);
+    const xs = (await out.x.data()) as Float32Array;
+    const ys = (await out.y.data()) as Float32Array;
+    for (let i = 0; i < xs.length; i++) expect(ys[i]).toBe(-xs[i]!);
+    // Pixel (0, 0) of each crop: row r, column c of its face, flipped or not.
+    const corners = new Set<string>();
+    let mirrored = 0;
+    for (let b = 0; b < 16; b++) {
+      const v = xs[b * 24 * 24 * 3]! - b * 32 * 32 * 3;
+      const r = Math.floor(v / 96);
+      const c = (v % 96) / 3;
+      const next = xs[b * 24 * 24 * 3 + 3]! - b * 32 * 32 * 3;
+      if (next < v) mirrored++;
+      expect(r).toBeLessThanOrEqual(8);
+      corners.add(`${r},${c}`);
+    }
+    expect(corners.size).toBeGreaterThan(4);
+    expect(mirrored).toBeGreaterThan(0);
+    expect(mirrored).toBeLessThan(16);
+    tf.dispose([out.x, out.y]);
+  });
+
+  it('lfw-crop: the energy net is built for the crop it scores', () => {
+    const hp = { ...CORE_DEFAULTS, arch: { energyConv1: 2, energyConv2: 2, energyConv3: 2, energyFc1: 4, energyFc2: 2 } } as HyperParams;
+    const ctx = { xShape: [32, 32, 3], yShape: [32, 32, 3], hp, rng: new Rng(1) };
+    const fc1 = (t: typeof lfwTask) => {
+      const net = t.createEnergy(ctx);
+      const shape = net.params.params.find((p) => p.name === 'fc1/kernel')!.variable.shape;
+      net.params.dispose();
+      return shape;
+    };
+    expect(fc1(lfwTask)).toEqual([4, 8 * 8 * 2]);
+    expect(fc1(lfwCropTask)).toEqual([4, 6 * 6 * 2]);
+  });
+
+  it('createLfwTask: names, offsets and errors', () => {
+    expect(createLfwTask({ crop: 16 }).name).toBe('lfw-crop16');
+    expect(createLfwTask({ crop: 16 }).testViews).toMatchObject({ offsets: [0, 8, 16], count: 9 });
+    expect(createLfwTask({ crop: 24, offsets: [0, 8], name: 'mine' })).toMatchObject({ name: 'mine', testViews: { count: 4 } });
+    expect(createLfwTask({ crop: 32 }).testViews).toBeUndefined();
+    expect(() => createLfwTask({ crop: 40 })).toThrow(/crop=40 must be an integer from 8 to 32/);
+    expect(() => createLfwTask({ crop: 4 })).toThrow(AlenError);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disposeModel, resolveHyperParams, tf, train, useBackend } from '@alen/core';
-import { lfwTask } from '../src/index.js';
+import { disposeModel, predictDataset, resolveHyperParams, tf, train, useBackend } from '@alen/core';
+import { lfwCropTask, lfwTask } from '../src/index.js';
 import { DATA_DIR, tmpDir } from './helpers.js';
 
 const cacheDir = tmpDir('smoke');
@@ -25,6 +25,20 @@ describe('training smoke test (wasm)', () => {
       expect(Object.values(res.history[0]!.losses).every(Number.isFinite)).toBe(true);
       disposeModel(res.model);
     }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('lfw-crop trains alen on crops and predicts whole faces by averaging 9 crops', async () => {
+    await useBackend('wasm');
+    const data = await lfwCropTask.load({ dataDir: DATA_DIR, seed: 0, limit: { train: 8, val: 4, test: 4 }, options: { cacheDir } });
+    const before = tf.memory().numTensors;
+    const hp = resolveHyperParams(lfwCropTask, 'alen', { epochs: 1, batchSize: 4, evalBatchSize: 4, testSteps: 2, arch: TINY });
+    const res = await train({ task: lfwCropTask, method: 'alen', hp, data, seed: 1 });
+    expect(res.history[0]!.val!.pixelAcc250).toBeGreaterThan(0);
+    const { pred } = await predictDataset(res.model, data.test);
+    expect(pred.length).toBe(4 * 32 * 32 * 3);
+    for (let p = 0; p < pred.length; p += 3) expect(pred[p]! + pred[p + 1]! + pred[p + 2]!).toBeCloseTo(1, 4);
+    disposeModel(res.model);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
