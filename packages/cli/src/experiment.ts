@@ -50,6 +50,8 @@ export interface ExperimentResult {
   readonly bestEpoch: number | null;
   readonly epochsRun: number;
   readonly interrupted: boolean;
+  /** Early stopping (`patience`) ended training after this epoch. */
+  readonly stoppedEarlyAt?: number;
   readonly val: Metrics;
   readonly test?: Metrics;
   /** ALEN family: the inference network alone (InfNet(ALEN)). */
@@ -218,6 +220,7 @@ async function trainAndEvaluate(o: ExperimentOptions, task: Task, method: Method
     bestEpoch: res.best?.epoch ?? null,
     epochsRun: res.history.length,
     interrupted: res.interrupted,
+    stoppedEarlyAt: res.stoppedEarlyAt,
     val,
     test: tested?.test,
     testInferenceOnly: tested?.testInferenceOnly,

@@ -10,6 +10,7 @@ interface EpochEvent {
   epoch?: number;
   epochSeconds?: number;
   val?: Record<string, number>;
+  isBest?: boolean;
 }
 
 function tail(file: string): string {
@@ -25,14 +26,17 @@ function tail(file: string): string {
   }
 }
 
-function plannedEpochs(out: string): number | undefined {
+function configHp(out: string, key: 'epochs' | 'patience'): number | undefined {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(out, CONFIG_FILE), 'utf8')) as { hp?: { epochs?: unknown } };
-    return typeof config.hp?.epochs === 'number' ? config.hp.epochs : undefined;
+    const config = JSON.parse(fs.readFileSync(path.join(out, CONFIG_FILE), 'utf8')) as { hp?: Record<string, unknown> };
+    const v = config.hp?.[key];
+    return typeof v === 'number' ? v : undefined;
   } catch {
     return undefined;
   }
 }
+
+const plannedEpochs = (out: string) => configHp(out, 'epochs');
 
 function duration(seconds: number): string {
   const m = Math.round(seconds / 60);
@@ -42,6 +46,7 @@ function duration(seconds: number): string {
 /**
  * One line on a running `alen train` job from its run folder: the last epoch logged, the last
  * validation metrics and the time left at the pace of the last (up to 20) epochs; undefined before its first epoch.
+ * With early stopping (`patience`) the time left is a bound: the run ends sooner unless validation keeps improving.
  * `epochs` is the count the job trains (the config may be an older one's when a run resumes).
  */
 export function jobStatus(out: string, metric: string, epochs = plannedEpochs(out)): string | undefined {
@@ -70,9 +75,13 @@ function runStatus(out: string, metric: string, epochs: number | undefined): str
   const val = [...events].reverse().find((e) => e.val?.[metric] !== undefined);
   if (val) parts.push(`val ${metric} ${val.val![metric]!.toFixed(2)} at epoch ${val.epoch}`);
   const paces = events.slice(-20).flatMap((e) => (typeof e.epochSeconds === 'number' ? [e.epochSeconds] : []));
-  if (epochs && paces.length && epochs > last.epoch!) {
+  const patience = configHp(out, 'patience') ?? 0;
+  let end = epochs;
+  const lastBest = [...events].reverse().find((e) => e.isBest);
+  if (end && patience > 0 && lastBest) end = Math.min(end, lastBest.epoch! + patience);
+  if (end && paces.length && end > last.epoch!) {
     const pace = paces.reduce((a, b) => a + b, 0) / paces.length;
-    parts.push(`~${duration((epochs - last.epoch!) * pace)} left`);
+    parts.push(`~${duration((end - last.epoch!) * pace)} left${patience > 0 ? ' at most (early stopping)' : ''}`);
   }
   return parts.join(', ');
 }

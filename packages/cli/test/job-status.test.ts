@@ -19,6 +19,15 @@ describe('jobStatus', () => {
     expect(jobStatus(dir, 'f1')).toBe('epoch 12/100, ~29 min left');
   });
 
+  it('bounds the time left by the patience still unspent when early stopping is on', () => {
+    const dir = tmpDir('alen-status-');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ hp: { epochs: 375, patience: 30 } }));
+    const lines = [epoch(9, { val: { f1: 40 }, isBest: true }), epoch(10, { val: { f1: 39 }, isBest: false }), epoch(12, { val: { f1: 38 }, isBest: false })];
+    fs.writeFileSync(path.join(dir, 'log.jsonl'), lines.join('\n') + '\n');
+    // the run ends after epoch 39 unless validation improves: 27 more epochs of 20 s
+    expect(jobStatus(dir, 'f1')).toBe('epoch 12/375, val f1 38.00 at epoch 12, ~9 min left at most (early stopping)');
+  });
+
   it('says nothing before the first epoch, and reads only the end of a long log', () => {
     const dir = tmpDir('alen-status-');
     expect(jobStatus(dir, 'f1')).toBeUndefined();

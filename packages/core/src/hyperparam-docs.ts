@@ -22,6 +22,7 @@ export const HYPERPARAM_DOCS: Readonly<Record<HyperParamName, string>> = {
   emaDecay: 'decay of a moving average of the weights used for validation and the saved model (0 = off)',
   lrSchedule: 'piecewise learning-rate multipliers, [[epochs, multiplier], ...]',
   valEvery: 'validate (and select the model) every N epochs',
+  patience: 'early stopping: end training after N epochs without a better validation score (0 = off)',
   eta: 'ALEN: step size of the normalized ascent',
   trainSteps: "ALEN: refinement steps from y' to y'' while training",
   testSteps: 'ALEN: refinement steps at prediction',

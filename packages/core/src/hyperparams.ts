@@ -14,6 +14,7 @@ export const CORE_DEFAULTS: HyperParams = {
   weightDecay: 0,
   emaDecay: 0,
   valEvery: 1,
+  patience: 0,
   eta: 1.0,
   trainSteps: 3,
   testSteps: 6,
@@ -185,7 +186,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
     }
   }
-  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'unrollV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'dvnTruthPairsProb', 'dvnAdvInferenceProb', 'dvnReplay', 'dvnTrainSteps', 'pretrainG', 'proposalInputDropout'];
+  const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'unrollV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'dvnTruthPairsProb', 'dvnAdvInferenceProb', 'dvnReplay', 'dvnTrainSteps', 'pretrainG', 'proposalInputDropout', 'patience'];
   const optional: ReadonlyArray<keyof HyperParams> = ['lrG', 'weightDecayV', 'weightDecayG'];
   for (const k of [...nonNeg, ...optional]) {
     const v = hp[k];
@@ -194,7 +195,7 @@ export function validateHyperParams(hp: HyperParams): void {
       throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
     }
   }
-  for (const k of ['dvnReplay', 'dvnTrainSteps'] as const) {
+  for (const k of ['dvnReplay', 'dvnTrainSteps', 'patience'] as const) {
     if (!Number.isInteger(hp[k])) throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a whole number ≥ 0, got ${hp[k]}`);
   }
   if (typeof hp.energyTargetPower !== 'number' || !Number.isFinite(hp.energyTargetPower) || !(hp.energyTargetPower > 0)) {

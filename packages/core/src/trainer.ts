@@ -44,6 +44,8 @@ export interface TrainResult {
   readonly trainSeconds: number;
   readonly stepsPerSecond: number;
   readonly interrupted: boolean;
+  /** The epoch after which early stopping (`patience`) ended training; undefined when it did not. */
+  readonly stoppedEarlyAt?: number;
   /** Validation metric against test-time steps, when the steps were selected on validation. */
   readonly testStepsCurve?: readonly CurvePoint[];
 }
@@ -53,7 +55,7 @@ export const CHECKPOINT_BEST = 'checkpoints/best';
 export const FINAL_MODEL = 'model';
 
 /** Hyper-parameters that may differ when resuming (they do not change what was trained so far). */
-const RESUME_FREE: ReadonlyArray<keyof HyperParams> = ['epochs', 'evalBatchSize', 'testSteps', 'testStepsCandidates', 'valEvery'];
+const RESUME_FREE: ReadonlyArray<keyof HyperParams> = ['epochs', 'evalBatchSize', 'testSteps', 'testStepsCandidates', 'valEvery', 'patience'];
 
 /**
  * A hyper-parameter missing from a checkpoint's config was added to the library after the
@@ -159,8 +161,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
 
   let interrupted = false;
+  let stoppedEarlyAt: number | undefined;
   try {
     for (let epoch = startEpoch + 1; epoch <= hp.epochs; epoch++) {
+      // Checked before the epoch, so that a run stopped early and resumed with more epochs stops again at once.
+      if (o.validate !== false && hp.patience > 0 && best && epoch - 1 - best.epoch >= hp.patience) {
+        stoppedEarlyAt = epoch - 1;
+        break;
+      }
       const mult = lrMultiplier(hp, epoch - 1);
       optimizers.energy?.setLrMultiplier(mult);
       optimizers.inference?.setLrMultiplier(mult);
@@ -265,7 +273,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (runDir && !interrupted) await saveCheckpoint(path.join(runDir, FINAL_MODEL), final, { taskState });
 
   const result: TrainResult = {
-    model: final, best, history, trainSeconds, stepsPerSecond: trainSeconds > 0 ? steps / trainSeconds : 0, interrupted, testStepsCurve,
+    model: final, best, history, trainSeconds, stepsPerSecond: trainSeconds > 0 ? steps / trainSeconds : 0, interrupted, stoppedEarlyAt, testStepsCurve,
   };
   for (const c of callbacks) await c.onTrainEnd?.(result);
   return result;

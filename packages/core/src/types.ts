@@ -190,6 +190,11 @@ export interface HyperParams {
   lrSchedule?: ReadonlyArray<readonly [number, number]>;
   /** Validation (and model selection) every N epochs. */
   valEvery: number;
+  /**
+   * Early stopping: training ends once this many epochs have passed since the best validation
+   * score (0 = off, train every epoch). The run counts as finished, not interrupted.
+   */
+  patience: number;
 
   // Gradient inference (ALEN family)
   /** Step size of normalized ascent. */

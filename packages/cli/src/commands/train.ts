@@ -61,7 +61,7 @@ export function summary(r: ExperimentResult): string {
   const paper = task.paper?.[r.method] ?? {};
   const keys = Object.keys(r.test ?? r.val);
   const rows = keys.map((k) => [k, r.val[k]?.toFixed(2) ?? '–', r.test?.[k]?.toFixed(2) ?? '–', r.testInferenceOnly?.[k]?.toFixed(2) ?? '–', paper[k]?.toString() ?? '–']);
-  let s = `\n${r.task} / ${r.method} (seed ${r.seed}, ${r.backend}): best epoch ${r.bestEpoch} of ${r.epochsRun}, ${r.trainSeconds.toFixed(1)} s training, ${r.stepsPerSecond.toFixed(1)} steps/s\n`;
+  let s = `\n${r.task} / ${r.method} (seed ${r.seed}, ${r.backend}): best epoch ${r.bestEpoch} of ${r.epochsRun}${r.stoppedEarlyAt ? ` (stopped early: no better validation for ${r.hp.patience} epochs)` : ''}, ${r.trainSeconds.toFixed(1)} s training, ${r.stepsPerSecond.toFixed(1)} steps/s\n`;
   s += markdownTable(['metric', 'val', 'test', 'test, g alone', 'paper'], rows);
   if (r.curve) s += `test ${task.primaryMetric} by ascent steps: ${r.curve.map((p) => `${p.steps}:${p.metrics[task.primaryMetric]!.toFixed(2)}`).join('  ')}\n`;
   const f = r.refit;

@@ -20,6 +20,7 @@ export function jsonlLogger(file: string): Callback {
         trainSeconds: r.trainSeconds,
         stepsPerSecond: r.stepsPerSecond,
         interrupted: r.interrupted,
+        stoppedEarlyAt: r.stoppedEarlyAt,
       }),
   };
 }
