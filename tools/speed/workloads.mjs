@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Rng, createModel, getMethod, getTask, resolveHyperParams, NetOptimizer, batchOf, tf, train, disposeModel, takeFirst } from '@alen/core';
 import '@alen/multilabel';
 import '@alen/weizmann';
+import '@alen/lfw';
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,11 +31,13 @@ export async function timeMedian(fn, { warmup = 3, reps = 20, profile = false } 
   if (profile) {
     const info = await tf.profile(timed);
     const byName = new Map();
+    const shapes = process.env.ALEN_PROFILE_SHAPES === '1'; // one row per kernel and input shapes
     for (const k of info.kernels) {
-      const e = byName.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
+      const name = shapes ? `${k.name} ${JSON.stringify(k.inputShapes)}` : k.name;
+      const e = byName.get(name) ?? { name, calls: 0, ms: 0 };
       e.calls += 1 / reps;
       e.ms += (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0) / reps;
-      byName.set(k.name, e);
+      byName.set(name, e);
     }
     kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
   } else {
@@ -43,19 +46,21 @@ export async function timeMedian(fn, { warmup = 3, reps = 20, profile = false } 
   return { medianMs: median(ms), meanMs: ms.reduce((a, b) => a + b, 0) / ms.length, minMs: Math.min(...ms), maxMs: Math.max(...ms), reps, ...(kernels ? { kernels } : {}) };
 }
 
-let bibtexCache = null;
-async function bibtexData(dataDir) {
-  bibtexCache ??= await getTask('bibtex').load({ dataDir, seed: 0, options: {} });
-  return bibtexCache;
+const dataCache = new Map();
+async function taskData(dataDir, name) {
+  if (!dataCache.has(name)) dataCache.set(name, await getTask(name).load({ dataDir, seed: 0, options: {} }));
+  return dataCache.get(name);
 }
+const bibtexData = (dataDir) => taskData(dataDir, 'bibtex');
 
 /**
- * One training step of `method` on Bibtex batches, cycling through the training split in order;
- * `stepsPerEpoch` converts the step time into the epoch time the peers report.
+ * One training step of `method` with the task's defaults on its real batches, cycling through the
+ * training split in order (augmented as the trainer does, once per batch); `stepsPerEpoch` converts
+ * the step time into the epoch time the peers report.
  */
-async function bibtexStep(dataDir, method, overrides, opts) {
-  const task = getTask('bibtex');
-  const data = await bibtexData(dataDir);
+async function taskStep(dataDir, name, method, overrides, opts) {
+  const task = getTask(name);
+  const data = await taskData(dataDir, name);
   const hp = resolveHyperParams(task, method, overrides);
   const rng = new Rng(0);
   const model = createModel(task, method, hp, { xShape: data.train.xShape, yShape: data.train.yShape }, rng.fork('init'));
@@ -67,9 +72,11 @@ async function bibtexStep(dataDir, method, overrides, opts) {
   const ctx = { model, task, hp, rng: rng.fork('train'), optimizers };
   const bs = hp.batchSize;
   const stepsPerEpoch = Math.ceil(data.train.size / bs);
+  const augmentRng = new Rng(1);
   const batches = Array.from({ length: Math.min(stepsPerEpoch, 40) }, (_, i) => {
     const idx = Array.from({ length: bs }, (_, j) => (i * bs + j) % data.train.size);
-    return batchOf(data.train, idx);
+    const b = batchOf(data.train, idx);
+    return task.augment ? task.augment(b, augmentRng, hp) : b; // augment disposes what it replaces
   });
   let i = 0;
   const step = () => {
@@ -153,11 +160,19 @@ export const WORKLOADS = {
   },
   'bibtex-dvn-step': {
     what: 'DVN Bibtex train step, batch 20 (tuple generation + SGD update)',
-    run: (dataDir, opts) => bibtexStep(dataDir, 'dvn', undefined, opts),
+    run: (dataDir, opts) => taskStep(dataDir, 'bibtex', 'dvn', undefined, opts),
   },
   'bibtex-alen-step': {
     what: 'ALEN Bibtex train step, batch 32, T = 3 (g proposal, refinement, v and g updates)',
-    run: (dataDir, opts) => bibtexStep(dataDir, 'alen', { trainSteps: 3 }, opts),
+    run: (dataDir, opts) => taskStep(dataDir, 'bibtex', 'alen', { trainSteps: 3 }, opts),
+  },
+  'weizmann-alen-step': {
+    what: "ALEN Weizmann train step with the task's defaults (FCN energy fitted per pixel, 24×24 crops)",
+    run: (dataDir, opts) => taskStep(dataDir, 'weizmann', 'alen', undefined, opts),
+  },
+  'lfw-alen-step': {
+    what: "ALEN LFW train step with the task's defaults (conv energy, 32×32, pixel simplex)",
+    run: (dataDir, opts) => taskStep(dataDir, 'lfw', 'alen', undefined, opts),
   },
   'weizmann-value-train-step': {
     what: 'Weizmann value net train step, batch 32, 24×24 (forward, backward, Adam)',
