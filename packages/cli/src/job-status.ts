@@ -76,9 +76,8 @@ function runStatus(out: string, metric: string, epochs: number | undefined): str
   if (val) parts.push(`val ${metric} ${val.val![metric]!.toFixed(2)} at epoch ${val.epoch}`);
   const paces = events.slice(-20).flatMap((e) => (typeof e.epochSeconds === 'number' ? [e.epochSeconds] : []));
   const patience = configHp(out, 'patience') ?? 0;
-  let end = epochs;
-  const lastBest = [...events].reverse().find((e) => e.isBest);
-  if (end && patience > 0 && lastBest) end = Math.min(end, lastBest.epoch! + patience);
+  const lastBest = patience > 0 ? [...events].reverse().find((e) => e.isBest) : undefined;
+  const end = epochs && lastBest ? Math.min(epochs, lastBest.epoch! + patience) : epochs;
   if (end && paces.length && end > last.epoch!) {
     const pace = paces.reduce((a, b) => a + b, 0) / paces.length;
     parts.push(`~${duration((end - last.epoch!) * pace)} left${patience > 0 ? ' at most (early stopping)' : ''}`);
