@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AlenError, FINAL_MODEL, CHECKPOINT_BEST, MODEL_FILE } from '@alen/core';
+import { AlenError, FINAL_MODEL, CHECKPOINT_BEST, MODEL_FILE, loadCheckpoint } from '@alen/core';
 import { CONFIG_FILE } from './experiment.js';
 
 /**
@@ -31,4 +31,33 @@ export function resolveCheckpoint(arg: string): { modelDir: string; config?: Rec
     }
   }
   return { modelDir, config };
+}
+
+/** The `--plugin` values of a run's recorded command line (as `quoteArgs` wrote it). */
+export function pluginsOfCommand(command: unknown): string[] {
+  if (typeof command !== 'string') return [];
+  const words = [...command.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!));
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    if (w === '--plugin' && words[i + 1]) out.push(words[i + 1]!);
+    else if (w.startsWith('--plugin=')) out.push(w.slice('--plugin='.length));
+  });
+  return out;
+}
+
+/**
+ * Loads a `--checkpoint` argument's model; when its task is not registered and the run was trained
+ * with `--plugin`, the error says which plugin to pass again.
+ */
+export async function loadRunCheckpoint(arg: string): Promise<{ loaded: Awaited<ReturnType<typeof loadCheckpoint>>; modelDir: string; config?: Record<string, unknown> }> {
+  const { modelDir, config } = resolveCheckpoint(arg);
+  try {
+    return { loaded: await loadCheckpoint(modelDir), modelDir, config };
+  } catch (e) {
+    const plugins = pluginsOfCommand(config?.command);
+    if (e instanceof AlenError && e.code === 'UNKNOWN_TASK' && plugins.length) {
+      throw new AlenError('UNKNOWN_TASK', `${e.message}. The run was trained with ${plugins.map((p) => `--plugin ${p}`).join(' ')}: pass it again`);
+    }
+    throw e;
+  }
 }

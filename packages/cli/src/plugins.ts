@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { AlenError, listTasks, registerTask, taskProblems, type Task } from '@alen/core';
+import { AlenError, listTasks, registerTask, type Task } from '@alen/core';
 
 /** package.json marker of an installed task plugin: `"alen": { "plugin": true }`. */
 export interface PluginManifest {
@@ -61,15 +61,20 @@ function safeList(dir: string): string[] {
   }
 }
 
-/** Tasks a plugin module exposes: `tasks` (array), a default export with `tasks`, or task objects among its exports. */
+/**
+ * Tasks a plugin module exposes: its `tasks` export (or a default export's `tasks`) when it has one,
+ * else every export that looks like a task (an object with a string `name` and a `load` hook). A
+ * candidate with a problem is registered anyway, so that registerTask names the problem.
+ */
 function tasksOf(mod: Record<string, unknown>): Task[] {
-  const cands: unknown[] = [];
-  const push = (v: unknown) => (Array.isArray(v) ? cands.push(...v) : cands.push(v));
-  if (mod.tasks) push(mod.tasks);
   const def = mod.default as Record<string, unknown> | undefined;
-  if (def && typeof def === 'object') push(def.tasks ?? def);
-  for (const v of Object.values(mod)) push(v);
-  return cands.filter((c): c is Task => taskProblems(c) === null);
+  const listed = mod.tasks ?? (def && typeof def === 'object' ? def.tasks : undefined);
+  const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+  if (listed !== undefined) return asList(listed) as Task[];
+  const looksLikeTask = (c: unknown) =>
+    c !== null && typeof c === 'object' && typeof (c as Task).name === 'string' && typeof (c as Task).load === 'function';
+  const cands = [...(def && typeof def === 'object' ? [def] : []), ...Object.values(mod)];
+  return [...new Set(cands.filter(looksLikeTask))] as Task[];
 }
 
 /** A package folder's ESM entry when it has one (so plugins share the CLI's ESM copy of core). */
@@ -98,21 +103,37 @@ function resolveSpec(spec: string, base: string): string {
   }
 }
 
-async function importFrom(spec: string, base: string): Promise<Record<string, unknown>> {
+/** Where in a plugin's own file an import-time error was thrown (file:line:column), when its stack says so. */
+function whereIn(e: unknown, file: string): string | undefined {
+  const stack = (e as Error)?.stack ?? '';
+  const url = pathToFileURL(file).href;
+  for (const line of stack.split('\n')) {
+    const m = /((?:file:\/\/)?\/[^\s()]+):(\d+):(\d+)/.exec(line);
+    if (m && (m[1] === url || m[1] === file)) return `${file}:${m[2]}:${m[3]}`;
+  }
+  // A syntax error's location heads its stack ("file:///…/x.mjs:12").
+  const head = /^((?:file:\/\/)?\/[^\s:]+):(\d+)/.exec(stack);
+  return head && (head[1] === url || head[1] === file) ? `${file}:${head[2]}` : undefined;
+}
+
+async function importFrom(spec: string, base: string): Promise<{ mod: Record<string, unknown>; file: string }> {
   const file = resolveSpec(spec, base);
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return { mod: (await import(pathToFileURL(file).href)) as Record<string, unknown>, file };
   } catch (e) {
-    throw new AlenError('BAD_PLUGIN', `plugin '${spec}' failed to load from ${file}: ${(e as Error).message}`);
+    const where = whereIn(e, file);
+    const from = path.resolve(base, spec) === file ? '' : ` from ${file}`;
+    const what = e instanceof Error ? `${e.name === 'Error' || e.name === 'AlenError' ? '' : `${e.name}: `}${e.message}` : String(e);
+    throw new AlenError('BAD_PLUGIN', `plugin '${spec}' failed to load${from}: ${what}${where ? ` (at ${where})` : ''}`);
   }
 }
 
 /** Imports a plugin module and registers its tasks; a module that yields no task is an error. */
-export async function loadPlugin(spec: string, base = process.cwd()): Promise<Task[]> {
+export async function loadPlugin(spec: string, base = process.cwd(), label = spec): Promise<Task[]> {
   const before = new Set(listTasks().map((t) => t.name));
-  const mod = await importFrom(spec, base);
+  const { mod } = await importFrom(spec, base);
   const exported = tasksOf(mod);
-  for (const t of exported) registerTask(t);
+  for (const t of exported) registerTask(t, label);
   const added = listTasks().filter((t) => !before.has(t.name));
   const all = [...new Set([...exported, ...added])];
   if (!all.length) {
@@ -125,7 +146,7 @@ export async function loadPlugin(spec: string, base = process.cwd()): Promise<Ta
 export async function loadPlugins(explicit: readonly string[] = [], warn: (m: string) => void = () => {}): Promise<void> {
   for (const p of discoverPlugins()) {
     try {
-      await loadPlugin(p.dir);
+      await loadPlugin(p.dir, process.cwd(), p.name);
     } catch (e) {
       warn(`installed plugin ${p.name} skipped: ${(e as Error).message}`);
     }

@@ -127,6 +127,39 @@ describe('plugins and bad input', () => {
     expect(r.stderr).toMatch(/no such file or folder/);
   });
 
+  it('a plugin that throws on import is named with the file and line that threw', () => {
+    const file = path.join(tmpDir(), 'throws.mjs');
+    fs.writeFileSync(file, 'const cfg = undefined;\nexport const tasks = [cfg.hidden];\n');
+    const r = alen(['tasks', '--plugin', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`failed to load: TypeError: Cannot read properties of undefined (reading 'hidden') (at ${file}:2:`);
+  });
+
+  it('a task named like an installed one names the plugin that holds the name', () => {
+    const file = path.join(tmpDir(), 'clash.mjs');
+    fs.writeFileSync(file, `import { toyTask } from ${JSON.stringify(TOY)};\nexport const tasks = [{ ...toyTask, name: 'bibtex' }];\n`);
+    const r = alen(['tasks', '--plugin', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/task 'bibtex' of .*clash\.mjs is already registered by @alen\/multilabel/);
+  });
+
+  it('a task object with a misspelled hook is refused, naming the key', () => {
+    const file = path.join(tmpDir(), 'typo.mjs');
+    fs.writeFileSync(file, `import { toyTask } from ${JSON.stringify(TOY)};\nexport const tasks = [{ ...toyTask, name: 'typo', writeOuput: () => {} }];\n`);
+    const r = alen(['tasks', '--plugin', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/task 'typo': unknown key writeOuput \(a misspelled hook\?\)/);
+  });
+
+  it('eval of a plugin task without --plugin says which plugin the run was trained with', () => {
+    const out = path.join(tmpDir(), 'run');
+    expect(alen(['train', '--task', 'toy', ...P, '--epochs', '1', '--no-test', '--quiet', '--out', out]).code).toBe(0);
+    const r = alen(['eval', '--checkpoint', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`unknown task 'toy'`);
+    expect(r.stderr).toContain(`The run was trained with --plugin ${TOY}: pass it again`);
+  });
+
   it('an unknown hyper-parameter in --set is refused', () => {
     const r = alen(['train', '--task', 'toy', ...P, '--set', 'etaa=1', '--out', path.join(tmpDir(), 'run')]);
     expect(r.code).toBe(1);

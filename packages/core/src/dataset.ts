@@ -9,6 +9,12 @@ export function checkDataset(d: Dataset): void {
   const nx = prod(d.xShape);
   const ny = prod(d.yShape);
   if (d.size < 1) throw new AlenError('BAD_DATA', `${d.name}: the split is empty`);
+  for (const [what, arr] of [['x', d.x], ['y', d.y]] as const) {
+    if (!(arr instanceof Float32Array)) {
+      const got = arr === null || arr === undefined ? String(arr) : (arr as object).constructor?.name ?? typeof arr;
+      throw new AlenError('BAD_DATA', `${d.name}: ${what} must be a Float32Array (examples one after another, row-major), got ${got}`);
+    }
+  }
   if (d.x.length !== d.size * nx) {
     throw new AlenError('SHAPE_MISMATCH', `${d.name}: x holds ${d.x.length} values, expected ${d.size} × [${d.xShape}] = ${d.size * nx}`);
   }

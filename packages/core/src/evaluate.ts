@@ -11,6 +11,13 @@ function checkedMetrics(model: Model, data: Dataset, pred: Float32Array): Metric
   if (typeof m[primary] !== 'number') {
     throw new AlenError('BAD_TASK', `task '${model.task.name}': evaluate() returned no '${primary}' (its primaryMetric); got ${Object.keys(m).join(', ') || 'nothing'}`);
   }
+  if (!Number.isFinite(m[primary])) {
+    const i = pred.findIndex((v) => !Number.isFinite(v));
+    const why = i >= 0
+      ? `the model's predictions hold ${pred[i]} (example ${Math.floor(i / (pred.length / data.size))})`
+      : `the predictions are finite, so evaluate() itself produced it`;
+    throw new AlenError('NON_FINITE', `task '${model.task.name}': ${primary} (its primaryMetric) is ${m[primary]} on ${data.name}: ${why}`);
+  }
   return m;
 }
 

@@ -128,6 +128,9 @@ export function resolveHyperParams(task: Task, method: MethodName, user?: HyperP
  * architecture options). Unset optional hyper-parameters are absent from `sources`.
  */
 export function explainHyperParams(task: Task, method: MethodName, user?: HyperParamOverrides): { hp: HyperParams; sources: Record<string, HyperParamSource> } {
+  const known = new Set([...knownHyperParams(), 'arch']);
+  const wrong = Object.keys(user ?? {}).filter((k) => !known.has(k));
+  if (wrong.length) throw new AlenError('BAD_CONFIG', `unknown hyper-parameter${wrong.length > 1 ? 's' : ''} ${wrong.join(', ')}. Known: ${[...known].join(', ')}`);
   const sources: Record<string, HyperParamSource> = {};
   for (const k of Object.keys(CORE_DEFAULTS)) if (k !== 'arch') sources[k] = 'core';
   let hp = CORE_DEFAULTS;

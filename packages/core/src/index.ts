@@ -29,6 +29,7 @@ export type { HyperParamSource } from './hyperparams.js';
 export { HYPERPARAM_DOCS, type HyperParamName } from './hyperparam-docs.js';
 export { getMethod } from './methods/index.js';
 export type { Method, StepContext, PredictOptions } from './methods/index.js';
+export { checkNetworks } from './check-networks.js';
 export { createModel, disposeModel, networksOf, outputShapeFor, withInferenceSettings, INFERENCE_HYPERPARAMS } from './model.js';
 export type { Model } from './model.js';
 export { NetOptimizer } from './optim.js';

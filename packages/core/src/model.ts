@@ -37,10 +37,17 @@ export function createModel(
   const ctx = { xShape: shapes.xShape, yShape: shapes.yShape, hp, rng };
   const energy = nets.energy ? task.createEnergy({ ...ctx, rng: rng.fork('energy') }) : undefined;
   const inference = nets.inference ? task.createInference({ ...ctx, rng: rng.fork('inference') }) : undefined;
-  for (const [what, net] of [['energy', energy], ['inference', inference]] as const) {
-    if (net && (!net.params || typeof net.params.variables === 'undefined')) {
-      throw new AlenError('BAD_TASK', `task '${task.name}': create${what === 'energy' ? 'Energy' : 'Inference'} returned a network without a ParamStore 'params'`);
+  const problem = ([['Energy', energy], ['Inference', inference]] as const).map(([what, net]) => {
+    if (!net) return null;
+    if (!net.params || typeof net.params.variables === 'undefined') return `create${what} returned a network without a ParamStore 'params'`;
+    if (net.params.variables.length === 0) {
+      return `create${what}'s ParamStore holds no weights; make them with its add() or the layer helpers (dense, conv2d), not tf.variable, so that they are trained and saved`;
     }
+    return null;
+  }).find((p) => p);
+  if (problem) {
+    for (const net of [energy, inference]) net?.params?.dispose?.();
+    throw new AlenError('BAD_TASK', `task '${task.name}': ${problem}`);
   }
   return { task, method, hp, xShape: shapes.xShape, yShape: shapes.yShape, energy, inference };
 }

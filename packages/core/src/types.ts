@@ -465,7 +465,10 @@ export interface Task {
   evaluateTuned?(pred: Float32Array, data: Dataset, val: { readonly pred: Float32Array; readonly data: Dataset }): Record<string, number>;
   createEnergy(ctx: BuildContext): EnergyNet;
   createInference(ctx: BuildContext): InferenceNet;
-  /** Per-method defaults on top of core's; `common` applies to all methods. */
+  /**
+   * Defaults on top of core's: `common` for every method, then the family's entry (`alen` also
+   * serves aen, alen-no-task and alen-dvn), then an ablation's own entry. Unknown keys are refused.
+   */
   readonly defaults?: Partial<Record<MethodName | 'common', HyperParamOverrides>>;
   /** Per-example output shape for an input shape, when inputs vary in size (crops); default: the data's yShape. */
   outputShape?(xShape: readonly number[]): readonly number[];

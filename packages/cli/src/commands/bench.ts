@@ -130,7 +130,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const task = getTask(a.task);
     const status = statusOptions(a, task.primaryMetric);
     const profile = task.bench?.[a.profile];
-    if (!profile) throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile`);
+    if (!profile) {
+      throw new AlenError('BAD_TASK', `task '${task.name}' defines no '${a.profile}' bench profile${task.bench ? '' : ' (its plugin has no `bench` key: use alen train or alen sweep, or add bench: { quick, paper })'}`);
+    }
     if (a.epochs !== undefined && !(Number.isInteger(a.epochs) && a.epochs > 0)) throw new AlenError('BAD_CONFIG', `--epochs must be a positive integer, got ${a.epochs}`);
     const selected = (a.methods?.flatMap((m) => m.split(',')).filter(Boolean) ?? profile.methods) as MethodName[];
     for (const m of selected) assertMethod(m);

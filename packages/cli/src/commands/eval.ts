@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { loadCheckpoint, limitTaskData, predictWithCurve, tunedMetrics, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
+import { limitTaskData, predictWithCurve, tunedMetrics, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
 import { globalOptions, limitOptions, limitFrom, setup, parseSteps, type GlobalArgs } from './common.js';
 import { parseOptions, parseSets } from '../overrides.js';
-import { resolveCheckpoint } from '../checkpoint-dir.js';
+import { loadRunCheckpoint } from '../checkpoint-dir.js';
 import { markdownTable } from '../format.js';
 
 interface EvalArgs extends GlobalArgs {
@@ -37,8 +37,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as never,
   handler: async (a) => {
     const { dataDir } = await setup(a);
-    const { modelDir, config } = resolveCheckpoint(a.checkpoint);
-    const loaded = await loadCheckpoint(modelDir);
+    const { loaded, modelDir, config } = await loadRunCheckpoint(a.checkpoint);
     const model = a.set.length ? withInferenceSettings(loaded.model, parseSets(a.set)) : loaded.model;
     const seed = a.seed ?? (config?.seed as number | undefined) ?? 0;
     const options = { ...((config?.options as Record<string, string>) ?? {}), ...parseOptions(a.opt) };

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { loadCheckpoint, predictDataset, sizeOfShape, type Dataset } from '@alen/core';
+import { predictDataset, sizeOfShape, type Dataset } from '@alen/core';
 import { globalOptions, setup, log, type GlobalArgs } from './common.js';
-import { resolveCheckpoint } from '../checkpoint-dir.js';
+import { loadRunCheckpoint } from '../checkpoint-dir.js';
 import { readNumericRows, writeNumericRows } from '../io.js';
 
 interface PredictArgs extends GlobalArgs {
@@ -24,8 +24,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       .option('inference-only', { type: 'boolean', default: false, describe: 'use the inference network alone' }) as never,
   handler: async (a) => {
     const { dataDir } = await setup(a);
-    const { modelDir } = resolveCheckpoint(a.checkpoint);
-    const { model, topology } = await loadCheckpoint(modelDir);
+    const { model, topology } = (await loadRunCheckpoint(a.checkpoint)).loaded;
     const task = model.task;
     const input = task.readInput
       ? await task.readInput(a.input, topology.taskState, { dataDir })
