@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // The CJS build gets an import.meta.url shim (core resolves its wasm files with createRequire(import.meta.url)).
+  shims: true,
 });

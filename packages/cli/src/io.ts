@@ -15,6 +15,10 @@ export function readNumericRows(file: string, width: number): { x: Float32Array;
   }
   const start = rows.length && rows[0]!.some((c) => c !== '' && Number.isNaN(Number(c))) ? 1 : 0;
   const body = rows.slice(start);
+  if (!body.length) {
+    const why = rows.length ? `its only line was taken as a header (it holds text: ${rows[0]!.slice(0, 4).join(delimiter)}${rows[0]!.length > 4 ? '…' : ''})` : 'it is empty';
+    throw dataError(file, undefined, `no rows of numbers to predict for: ${why}; expected ${delimiter === '\t' ? 'TSV' : 'CSV'} rows of ${width} numbers`);
+  }
   const x = new Float32Array(body.length * width);
   body.forEach((r, i) => {
     if (r.length !== width) throw dataError(file, i + start + 1, `expected ${width} values, found ${r.length}`);

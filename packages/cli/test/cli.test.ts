@@ -228,6 +228,27 @@ describe('train → eval → predict on a run folder', () => {
     expect(rb.stderr).toMatch(/bad\.csv:1: expected 8 values, found 3/);
   });
 
+  it('predict refuses to write over its input, a negative --steps, and a CSV with no rows of numbers', () => {
+    const input = path.join(dir, 'keep.csv');
+    const text = '0.5,-0.2,0.1,0.9,-0.9,0.3,0.2,0\n';
+    fs.writeFileSync(input, text);
+    const same = alen(['predict', '--checkpoint', run, ...P, '--input', input, '--output', input]);
+    expect(same.code).toBe(1);
+    expect(same.stderr).toMatch(/--output .*keep\.csv is the input itself/);
+    expect(fs.readFileSync(input, 'utf8')).toBe(text);
+
+    const steps = alen(['predict', '--checkpoint', run, ...P, '--input', input, '--output', path.join(dir, 'o3.csv'), '--steps', '-1']);
+    expect(steps.code).toBe(1);
+    expect(steps.stderr).toMatch(/BAD_CONFIG.*--steps must be a whole number ≥ 0, got -1/);
+
+    const typo = path.join(dir, 'typo.csv');
+    fs.writeFileSync(typo, '0.5,-0.2,x,0.9,-0.9,0.3,0.2,0\n');
+    const header = alen(['predict', '--checkpoint', run, ...P, '--input', typo, '--output', path.join(dir, 'o4.csv')]);
+    expect(header.code).toBe(1);
+    expect(header.stderr).toMatch(/typo\.csv: no rows of numbers to predict for: its only line was taken as a header/);
+    expect(fs.existsSync(path.join(dir, 'o4.csv'))).toBe(false);
+  });
+
   it.skipIf(!fs.existsSync(path.join(SHARED_DATA, 'bibtex')))('predict hands --data to the task: a bibtex model saved without its task state still predicts', () => {
     const bib = path.join(dir, 'bibtex-run');
     const t = alen(['train', '--task', 'bibtex', '--method', 'infnet', '--epochs', '1', '--limit-train', '200', '--limit-val', '50', '--limit-test', '50', '--data', SHARED_DATA, '--out', bib, '--quiet']);

@@ -184,6 +184,11 @@ function transposeDenseKernels(values: tf.NamedTensorMap, model: Model): void {
 export function readTopology(dirIn: string): ModelTopology {
   const dir = resolveAtomicDir(dirIn);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw bad(dirIn, 'no such folder');
+  if (!fs.existsSync(path.join(dir, MODEL_FILE))) {
+    // A run folder (what `alen train --out` names) holds its models one level down.
+    const inside = ['model', 'checkpoints/best', 'checkpoints/last'].find((d) => fs.existsSync(path.join(dir, d, MODEL_FILE)));
+    if (inside) throw bad(dirIn, `missing ${MODEL_FILE}: it is a run folder; load ${path.join(dirIn, inside)}`);
+  }
   const json = readJson(dir, MODEL_FILE);
   if (json.format !== FORMAT) throw bad(dir, `${MODEL_FILE} is not an alen model (format '${String(json.format)}')`);
   const t = json.modelTopology as ModelTopology | undefined;

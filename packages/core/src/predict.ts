@@ -4,6 +4,7 @@ import type { Model } from './model.js';
 import type { PredictOptions } from './methods/method.js';
 import { getMethod } from './methods/index.js';
 import { inputsOf } from './dataset.js';
+import { AlenError } from './errors.js';
 
 export interface PredictionOptions extends PredictOptions {
   /** With test-time views: average the views' outputs (default) or ascend jointly over all views. */
@@ -28,6 +29,11 @@ function jointEnergy(energy: EnergyNet, views: TestViews): EnergyNet {
 /** Predicts a batch of full inputs, applying the task's test-time views when it has them. */
 export function predictBatch(model: Model, x: tf.Tensor, opts: PredictionOptions = {}): { y: tf.Tensor; recorded: tf.Tensor[] } {
   const method = getMethod(model.method);
+  const per = x.shape.slice(1);
+  // Tasks whose inputs may vary in size say so with outputShape (or test views); others take the training shape.
+  if (!model.task.outputShape && !model.task.testViews && per.join('x') !== model.xShape.join('x')) {
+    throw new AlenError('SHAPE_MISMATCH', `predict: inputs of shape [${x.shape.join(', ')}], but the ${model.task.name} model takes [B, ${model.xShape.join(', ')}]`);
+  }
   const views = model.task.testViews;
   if (!views) return method.predict(x, model, opts);
   if (opts.viewMode === 'joint' && model.energy) {
@@ -36,8 +42,12 @@ export function predictBatch(model: Model, x: tf.Tensor, opts: PredictionOptions
   }
   const B = x.shape[0]!;
   const xs = views.split(x);
-  const res = method.predict(xs, model, opts);
-  xs.dispose();
+  let res: { y: tf.Tensor; recorded: tf.Tensor[] };
+  try {
+    res = method.predict(xs, model, opts);
+  } finally {
+    xs.dispose();
+  }
   const merged = { y: views.merge(res.y, B), recorded: res.recorded.map((r) => views.merge(r, B)) };
   tf.dispose([res.y, ...res.recorded]);
   return merged;

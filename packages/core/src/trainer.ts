@@ -94,6 +94,9 @@ function swapAverages(optimizers: Record<string, NetOptimizer | undefined>): voi
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const { task, hp, data } = o;
   checkTaskData(data);
+  if (!o.resume && o.runDir && [CHECKPOINT_LAST, `${CHECKPOINT_LAST}.old`, CHECKPOINT_BEST].some((d) => fs.existsSync(path.join(o.runDir!, d)))) {
+    throw new AlenError('BAD_CONFIG', `${o.runDir} already holds a training run; pass resume: true to continue it, or train into another folder`);
+  }
   const method = getMethod(o.method);
   const seedRng = new Rng(o.seed);
   const model = createModel(task, o.method, hp, { xShape: data.train.xShape, yShape: data.train.yShape }, seedRng.fork('init'));

@@ -437,6 +437,8 @@ export interface ExpectedFile {
 /** What `alen predict` hands to a task's `readInput` / `writeOutput` besides the checkpoint's task state. */
 export interface PredictIoContext {
   readonly dataDir?: string;
+  /** A task's own prediction options (e.g. the multi-label plugin's `threshold`), for library callers. */
+  readonly [option: string]: unknown;
 }
 
 /**

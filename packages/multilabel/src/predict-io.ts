@@ -1,6 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AlenError } from '@alen/core';
+import { AlenError, writeFileAtomic } from '@alen/core';
 import { readArff } from './arff.js';
 import { readLabelsXml } from './labels-xml.js';
 import { applyStandardization, standardizationOf, type Standardization } from './standardize.js';
@@ -133,7 +133,10 @@ export async function writePredictOutput(
     rows.push(`${csvField(idOf(r))},${csvField(on.join(' '))}`);
     scores.push(`[${Array.from(row, (v) => (Number.isFinite(v) ? +v.toPrecision(6) : null)).join(',')}]`);
   }
-  writeFileSync(file, rows.join('\n') + '\n');
+  if (/[\\/]$/.test(file) || (existsSync(file) && statSync(file).isDirectory())) {
+    throw new AlenError('BAD_CONFIG', `${spec.name}: output ${file} is a folder; name a CSV file, e.g. ${path.join(file, 'labels.csv')} (the scores go beside it as JSON)`);
+  }
+  writeFileAtomic(file, rows.join('\n') + '\n');
   const head = JSON.stringify({ task: spec.name, threshold, labels: names, ids: Array.from({ length: n }, (_, r) => idOf(r)) });
-  writeFileSync(scoresFileFor(file), `${head.slice(0, -1)},"scores":[\n${scores.join(',\n')}\n]}\n`);
+  writeFileAtomic(scoresFileFor(file), `${head.slice(0, -1)},"scores":[\n${scores.join(',\n')}\n]}\n`);
 }

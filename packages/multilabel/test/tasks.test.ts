@@ -114,5 +114,10 @@ describe('alen predict I/O', () => {
     await bookmarksTask.writeOutput(out, pred, 2, undefined, undefined, { threshold: 0.4 });
     expect(fs.readFileSync(out, 'utf8')).toBe('id,labels\n0,label3 label10\n1,label7\n');
     await expect(bookmarksTask.writeOutput(out, pred, 3)).rejects.toThrow(AlenError);
+    // into a folder that does not exist yet: made; onto a folder: a clear error
+    const nested = path.join(dir, 'new', 'deeper', 'labels.csv');
+    await bookmarksTask.writeOutput(nested, pred, 2);
+    expect(fs.readFileSync(nested, 'utf8').split('\n')[0]).toBe('id,labels');
+    await expect(bookmarksTask.writeOutput(dir, pred, 2)).rejects.toThrow(/is a folder; name a CSV file, e\.g\. .*labels\.csv/);
   });
 });

@@ -34,7 +34,7 @@ async function writeOne(pngPath: string, soft: Float32Array, size: number, id: s
  * Writes soft masks (`n × size × size`): a PNG per image (white = horse, threshold 0.5) and the soft
  * mask as JSON beside it. `file` is a folder (`<id>.png` + `<id>.json` each) when it is an existing
  * folder, ends with a path separator or n > 1; otherwise the PNG goes to `file` (`.png` added when
- * missing) and the JSON next to it.
+ * missing) and the JSON next to it. Ids that repeat (horse.jpg and horse.png) get `_<index>` after the first.
  */
 export async function writeMasks(file: string, pred: Float32Array, n: number, ids?: readonly string[], size = 32): Promise<void> {
   const px = size * size;
@@ -49,8 +49,12 @@ export async function writeMasks(file: string, pred: Float32Array, n: number, id
     return;
   }
   fs.mkdirSync(file, { recursive: true });
+  // Inputs that differ only in extension (horse.jpg, horse.png) share an id: later ones get `_<index>`.
+  const used = new Set<string>();
   for (let i = 0; i < n; i++) {
-    const id = path.basename(ids?.[i] ?? `image${String(i).padStart(4, '0')}`);
+    let id = path.basename(ids?.[i] ?? `image${String(i).padStart(4, '0')}`);
+    if (used.has(id)) id = `${id}_${i}`;
+    used.add(id);
     await writeOne(path.join(file, `${id}.png`), pred.subarray(i * px, (i + 1) * px), size, id);
   }
 }

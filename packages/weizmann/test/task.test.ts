@@ -146,5 +146,11 @@ describe('alen predict input and output', () => {
     expect(fs.existsSync(single)).toBe(true);
     expect(fs.existsSync(single.replace(/png$/, 'json'))).toBe(true);
     await expect(weizmannTask.writeOutput!(single, pred, 3)).rejects.toThrow(/values for 3 masks/);
+
+    // two inputs with one name (horse.jpg, horse.png): both masks are written, the second under horse_1
+    const twins = tempDir('predict-twins');
+    await weizmannTask.writeOutput!(twins, pred, 2, ['horse', 'horse']);
+    expect(fs.readdirSync(twins).sort()).toEqual(['horse.json', 'horse.png', 'horse_1.json', 'horse_1.png']);
+    expect(JSON.parse(fs.readFileSync(path.join(twins, 'horse_1.json'), 'utf8')).softMask[5][7]).toBeCloseTo(0.3, 4);
   });
 });

@@ -59,10 +59,18 @@ export function limitFrom(a: { limitTrain?: number; limitVal?: number; limitTest
   return Object.keys(l).length ? l : undefined;
 }
 
+/** `--steps`: a whole number of ascent steps, or unset (the model's own). */
+export function stepsFrom(steps: number | undefined): number | undefined {
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 0)) {
+    throw new AlenError('BAD_CONFIG', `--steps must be a whole number ≥ 0, got ${steps}`);
+  }
+  return steps;
+}
+
 /** One comma-separated item of a list flag, which must be a non-negative integer. */
 function nonNegativeInt(raw: string, what: string): number {
   const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${what} must be non-negative integers, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 0) throw new AlenError('BAD_CONFIG', `${what} must be non-negative integers, got '${raw}'`);
   return n;
 }
 
@@ -74,7 +82,7 @@ export function parseSteps(s: string | undefined): number[] | undefined {
 /** `--seeds 0 1 2` or `--seeds 0,1,2`: non-negative integers, repeats dropped. */
 export function parseSeeds(values: ReadonlyArray<string | number>): number[] {
   const seeds = values.flatMap((v) => String(v).split(',')).filter((v) => v.trim() !== '').map((v) => nonNegativeInt(v, 'seeds'));
-  if (!seeds.length) throw new Error('--seeds needs at least one seed');
+  if (!seeds.length) throw new AlenError('BAD_CONFIG', '--seeds needs at least one seed');
   return [...new Set(seeds)];
 }
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { limitTaskData, predictWithCurve, tunedMetrics, withInferenceSettings, INFERENCE_HYPERPARAMS, type Split } from '@alen/core';
-import { globalOptions, limitOptions, limitFrom, setup, parseSteps, type GlobalArgs } from './common.js';
+import { globalOptions, limitOptions, limitFrom, setup, parseSteps, stepsFrom, type GlobalArgs } from './common.js';
 import { parseOptions, parseSets } from '../overrides.js';
 import { loadRunCheckpoint } from '../checkpoint-dir.js';
 import { markdownTable } from '../format.js';
@@ -43,7 +43,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
     const options = { ...((config?.options as Record<string, string>) ?? {}), ...parseOptions(a.opt) };
     const data = limitTaskData(await model.task.load({ dataDir, seed, options, limit: limitFrom(a) }), limitFrom(a));
     const split = data[a.split];
-    const opts = { steps: a.steps, inferenceOnly: a.inferenceOnly, viewMode: a.viewMode };
+    const opts = { steps: stepsFrom(a.steps), inferenceOnly: a.inferenceOnly, viewMode: a.viewMode };
     const steps = parseSteps(a.curve);
     // one ascent: the metrics at the model's (or --steps') step count, the curve from its iterates
     const { pred, metrics: plain, curve: points } = await predictWithCurve(model, split, steps ?? [], opts);

@@ -1,6 +1,7 @@
+import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { predictDataset, sizeOfShape, type Dataset } from '@alen/core';
-import { globalOptions, setup, log, type GlobalArgs } from './common.js';
+import { AlenError, predictDataset, sizeOfShape, type Dataset } from '@alen/core';
+import { globalOptions, setup, log, stepsFrom, type GlobalArgs } from './common.js';
 import { loadRunCheckpoint } from '../checkpoint-dir.js';
 import { readNumericRows, writeNumericRows } from '../io.js';
 
@@ -19,10 +20,14 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     globalOptions(y)
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'model folder or run folder' })
       .option('input', { type: 'string', demandOption: true, describe: 'input file (or folder, for image tasks)' })
-      .option('output', { type: 'string', demandOption: true, describe: 'output file (or folder, for image tasks)' })
+      .option('output', { type: 'string', demandOption: true, describe: 'output file (or folder, for image tasks: always one for several inputs), never the input itself; the soft outputs go beside it as JSON' })
       .option('steps', { type: 'number', describe: 'test-time ascent steps (default: the model\'s)' })
       .option('inference-only', { type: 'boolean', default: false, describe: 'use the inference network alone' }) as never,
   handler: async (a) => {
+    const steps = stepsFrom(a.steps);
+    if (path.resolve(a.output) === path.resolve(a.input)) {
+      throw new AlenError('BAD_CONFIG', `--output ${a.output} is the input itself: predictions would overwrite the inputs; choose another file or folder`);
+    }
     const { dataDir } = await setup(a);
     const { model, topology } = (await loadRunCheckpoint(a.checkpoint)).loaded;
     const task = model.task;
@@ -32,7 +37,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     const data: Dataset = {
       name: a.input, size: input.n, x: input.x, xShape: model.xShape, y: new Float32Array(input.n * sizeOfShape(model.yShape)), yShape: model.yShape, ids: input.ids,
     };
-    const { pred } = await predictDataset(model, data, { steps: a.steps, inferenceOnly: a.inferenceOnly });
+    const { pred } = await predictDataset(model, data, { steps, inferenceOnly: a.inferenceOnly });
     if (task.writeOutput) await task.writeOutput(a.output, pred, input.n, input.ids, topology.taskState, { dataDir });
     else writeNumericRows(a.output, pred, input.n, input.ids);
     if (!a.quiet) log(`wrote predictions for ${input.n} example(s) to ${a.output}`);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { METHODS, getTask, type HyperParamOverrides } from '@alen/core';
+import { AlenError, METHODS, getTask, type HyperParamOverrides } from '@alen/core';
 import { globalOptions, taskMethodOptions, limitOptions, limitFrom, setup, parseSteps, log, quoteArgs, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseOptions } from '../overrides.js';
 import { runExperiment, RESULT_FILE, type ExperimentResult } from '../experiment.js';
@@ -90,7 +90,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of a table' })
       .check((a) => {
-        if (!(METHODS as readonly string[]).includes(a.method)) throw new Error(`unknown method '${a.method}'; choose one of ${METHODS.join(', ')}`);
+        if (!(METHODS as readonly string[]).includes(a.method)) throw new AlenError('UNKNOWN_METHOD', `unknown method '${a.method}'; choose one of ${METHODS.join(', ')}`);
         return true;
       }) as never,
   handler: async (a) => {
