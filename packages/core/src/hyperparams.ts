@@ -181,12 +181,15 @@ const CHOICES = {
   dvnInferenceTuples: ['final', 'trajectory'],
 } as const;
 
+/** A value as a message shows it: strings quoted, so that '2' is not mistaken for 2. */
+const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
 export function validateHyperParams(hp: HyperParams): void {
   const positiveInt: Array<keyof HyperParams> = ['epochs', 'batchSize', 'evalBatchSize', 'valEvery', 'pathSteps', 'dvnAdvSteps'];
   for (const k of positiveInt) {
     const v = hp[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${String(v)}`);
+      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a positive integer, got ${shown(v)}`);
     }
   }
   const nonNeg: Array<keyof HyperParams> = ['lr', 'eta', 'trainSteps', 'testSteps', 'truthV', 'lambdaV', 'betaV', 'hardV', 'otherTruthV', 'mixTruthV', 'mixOtherV', 'dvnTuplesV', 'pathV', 'unrollV', 'lambdaG', 'weightDecay', 'emaDecay', 'dvnEta', 'dvnSteps', 'dvnInferenceProb', 'dvnOtherTruth', 'dvnContrastEpochs', 'dvnSampleProb', 'dvnTruthPairsProb', 'dvnAdvInferenceProb', 'dvnReplay', 'dvnTrainSteps', 'pretrainG', 'proposalInputDropout', 'patience'];
@@ -195,7 +198,7 @@ export function validateHyperParams(hp: HyperParams): void {
     const v = hp[k];
     if (v === undefined && optional.includes(k)) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${String(v)}`);
+      throw new AlenError('BAD_CONFIG', `hyper-parameter ${k} must be a finite number ≥ 0, got ${shown(v)}`);
     }
   }
   for (const k of ['dvnReplay', 'dvnTrainSteps', 'patience'] as const) {
