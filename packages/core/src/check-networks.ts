@@ -1,6 +1,6 @@
 import { tf } from './tf.js';
-import type { Batch, Dataset, HyperParams, Task } from './types.js';
-import type { Model } from './model.js';
+import type { Batch, Dataset, HyperParams, MethodName, Task } from './types.js';
+import { createModel, disposeModel, type Model } from './model.js';
 import { batchOf } from './dataset.js';
 import { Rng } from './rng.js';
 import { AlenError } from './errors.js';
@@ -53,4 +53,46 @@ export function checkNetworks(model: Model, train: Dataset): void {
   } finally {
     tf.dispose([batch.x, batch.y]);
   }
+}
+
+/** hp with an `arch` that records the keys read through it. */
+function trackingArch(hp: HyperParams): { hp: HyperParams; read: Set<string> } {
+  const read = new Set<string>();
+  const arch = new Proxy(hp.arch, {
+    get(target, key) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.get(target, key);
+    },
+  });
+  return { hp: { ...hp, arch }, read };
+}
+
+/**
+ * Creates the model and runs {@link checkNetworks}, then refuses architecture options that nothing
+ * read (a misspelled `arch.NAME` would otherwise be ignored): an option counts when one of the
+ * task's two networks or its augmentation reads it, or when one of the task's own `defaults` sets it.
+ */
+export function createCheckedModel(
+  task: Task, method: MethodName, hp: HyperParams, train: Dataset, rng: Parameters<typeof createModel>[4],
+): Model {
+  const tracked = trackingArch(hp);
+  const model = createModel(task, method, tracked.hp, { xShape: train.xShape, yShape: train.yShape }, rng);
+  try {
+    checkNetworks(model, train);
+    // An option of the network this method does not build is still the task's (a bench profile's
+    // common arch reaches every method): build that network once, only to see what it reads.
+    const ctx = { xShape: train.xShape, yShape: train.yShape, hp: tracked.hp, rng: new Rng(0) };
+    if (!model.energy) task.createEnergy(ctx).params.dispose();
+    if (!model.inference) task.createInference(ctx).params.dispose();
+    const declared = new Set(Object.values(task.defaults ?? {}).flatMap((layer) => Object.keys(layer?.arch ?? {})));
+    const unused = Object.keys(hp.arch).filter((k) => !tracked.read.has(k) && !declared.has(k));
+    if (unused.length) {
+      const known = [...new Set([...tracked.read, ...declared])].filter((k) => k !== 'hp').sort();
+      throw new AlenError('BAD_CONFIG', `arch option${unused.length > 1 ? 's' : ''} ${unused.join(', ')}: not read by task '${task.name}' (its options: ${known.join(', ') || 'none'})`);
+    }
+  } catch (e) {
+    disposeModel(model);
+    throw e;
+  }
+  return { ...model, hp };
 }

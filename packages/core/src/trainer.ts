@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tf } from './tf.js';
 import type { Batch, HyperParams, MethodName, Task, TaskData } from './types.js';
-import { createModel, disposeModel, type Model } from './model.js';
+import { disposeModel, type Model } from './model.js';
 import { getMethod } from './methods/index.js';
 import type { StepContext } from './methods/method.js';
 import { NetOptimizer } from './optim.js';
 import { Rng } from './rng.js';
 import { batchOf, checkTaskData } from './dataset.js';
-import { checkNetworks } from './check-networks.js';
+import { createCheckedModel } from './check-networks.js';
 import { evaluateModel, selectTestSteps, type CurvePoint, type Metrics } from './evaluate.js';
 import { CORE_DEFAULTS, dvnTupleSteps, lrMultiplier } from './hyperparams.js';
 import { loadCheckpoint, loadMethodState, loadOptimizerState, saveCheckpoint, type TrainingState } from './checkpoint.js';
@@ -99,13 +99,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   const method = getMethod(o.method);
   const seedRng = new Rng(o.seed);
-  const model = createModel(task, o.method, hp, { xShape: data.train.xShape, yShape: data.train.yShape }, seedRng.fork('init'));
-  try {
-    checkNetworks(model, data.train);
-  } catch (e) {
-    disposeModel(model);
-    throw e;
-  }
+  const model = createCheckedModel(task, o.method, hp, data.train, seedRng.fork('init'));
   const optimizers = {
     energy: model.energy ? new NetOptimizer(model.energy.params, hp, hp.lr, hp.weightDecayV ?? hp.weightDecay) : undefined,
     inference: model.inference ? new NetOptimizer(model.inference.params, hp, hp.lrG ?? hp.lr, hp.weightDecayG ?? hp.weightDecay, hp.optimizerG ?? hp.optimizer) : undefined,

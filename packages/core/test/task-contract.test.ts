@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { types } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   tf, useBackend, train, resolveHyperParams, registerTask, unregisterTask, defineTask, checkNetworks, createModel,
@@ -78,6 +79,25 @@ describe('the networks and oracle are checked on two examples before training', 
     }));
     const hp = resolveHyperParams(task, 'infnet');
     expect(() => createModel(task, 'infnet', hp, data.train, new Rng(0))).toThrow(/createInference's ParamStore holds no weights/);
+  });
+
+  it('an architecture option nothing reads (a misspelled arch.NAME) is refused, listing the ones read', async () => {
+    const task = syntheticTask('contract-arch');
+    const hp = resolveHyperParams(task, 'alen', { epochs: 1, arch: { dropuot: 0.5 } });
+    const before = tf.memory().numTensors;
+    const err = await train({ task, method: 'alen', hp, data, seed: 0 }).then(() => null, (e: unknown) => e as AlenError);
+    expect(err?.code).toBe('BAD_CONFIG');
+    expect(err?.message).toMatch(/arch option dropuot: not read by task 'contract-arch' \(its options: dropout\)/);
+    expect(tf.memory().numTensors).toBe(before);
+    // spelled right it trains, and the run's hp is the plain object it was given
+    const ok = await train({ task, method: 'alen', hp: resolveHyperParams(task, 'alen', { epochs: 1, arch: { dropout: 0.5 } }), data, seed: 0 });
+    expect(ok.model.hp.arch).toEqual({ dropout: 0.5 });
+    expect(types.isProxy(ok.model.hp.arch)).toBe(false);
+    disposeModel(ok.model);
+    // an option of the network a method does not build (dvn has no inference net) is still the task's
+    const dvn = await train({ task, method: 'dvn', hp: resolveHyperParams(task, 'dvn', { epochs: 1, arch: { dropout: 0.5 } }), data, seed: 0 });
+    disposeModel(dvn.model);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a correct task passes and leaves no tensor behind', () => {
