@@ -241,6 +241,18 @@ describe('train → eval → predict on a run folder', () => {
     expect(steps.code).toBe(1);
     expect(steps.stderr).toMatch(/BAD_CONFIG.*--steps must be a whole number ≥ 0, got -1/);
 
+    // inference settings as in eval: other step counts change the outputs, training settings are refused
+    const at = (set: string[]) => {
+      const o = path.join(dir, `o-${set.join('-').replace(/[^\w-]/g, '')}.csv`);
+      const r = alen(['predict', '--checkpoint', run, ...P, '--input', input, '--output', o, ...set]);
+      expect(r.code, r.stderr).toBe(0);
+      return fs.readFileSync(o, 'utf8');
+    };
+    expect(at(['--set', 'testSteps=0', '--set', 'eta=2'])).not.toBe(at(['--set', 'testSteps=5', '--set', 'eta=2']));
+    const lr = alen(['predict', '--checkpoint', run, ...P, '--input', input, '--output', path.join(dir, 'o5.csv'), '--set', 'lr=0.1']);
+    expect(lr.code).toBe(1);
+    expect(lr.stderr).toMatch(/lr: not an inference setting/);
+
     const typo = path.join(dir, 'typo.csv');
     fs.writeFileSync(typo, '0.5,-0.2,x,0.9,-0.9,0.3,0.2,0\n');
     const header = alen(['predict', '--checkpoint', run, ...P, '--input', typo, '--output', path.join(dir, 'o4.csv')]);

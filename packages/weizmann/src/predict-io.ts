@@ -32,18 +32,18 @@ async function writeOne(pngPath: string, soft: Float32Array, size: number, id: s
 
 /**
  * Writes soft masks (`n × size × size`): a PNG per image (white = horse, threshold 0.5) and the soft
- * mask as JSON beside it. `file` is a folder (`<id>.png` + `<id>.json` each) when it is an existing
- * folder, ends with a path separator or n > 1; otherwise the PNG goes to `file` (`.png` added when
- * missing) and the JSON next to it. Ids that repeat (horse.jpg and horse.png) get `_<index>` after the first.
+ * mask as JSON beside it. With one image and a `file` ending in `.png` (not an existing folder) the
+ * PNG goes to `file` and the JSON next to it; otherwise `file` is a folder (`<id>.png` + `<id>.json` each). Ids that repeat (horse.jpg and horse.png) get `_<index>` after the first.
  */
 export async function writeMasks(file: string, pred: Float32Array, n: number, ids?: readonly string[], size = 32): Promise<void> {
   const px = size * size;
   if (pred.length !== n * px) {
     throw new AlenError('SHAPE_MISMATCH', `writeOutput ${file}: got ${pred.length} values for ${n} masks of ${size}×${size}`);
   }
-  const asFolder = n > 1 || /[\\/]$/.test(file) || (fs.existsSync(file) && fs.statSync(file).isDirectory());
+  // As LFW's: one image and a name ending in .png is a file; anything else a folder.
+  const asFolder = n > 1 || !/\.png$/i.test(file) || (fs.existsSync(file) && fs.statSync(file).isDirectory());
   if (!asFolder) {
-    const png = /\.png$/i.test(file) ? file : `${file}.png`;
+    const png = file;
     fs.mkdirSync(path.dirname(path.resolve(png)), { recursive: true });
     await writeOne(png, pred.subarray(0, px), size, ids?.[0] ?? path.basename(png, '.png'));
     return;

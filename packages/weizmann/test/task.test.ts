@@ -147,6 +147,11 @@ describe('alen predict input and output', () => {
     expect(fs.existsSync(single.replace(/png$/, 'json'))).toBe(true);
     await expect(weizmannTask.writeOutput!(single, pred, 3)).rejects.toThrow(/values for 3 masks/);
 
+    // one image and a path without .png: a folder, as for LFW
+    const plain = path.join(tempDir('predict-plain'), 'masks');
+    await weizmannTask.writeOutput!(plain, pred.subarray(1024), 1, ['b']);
+    expect(fs.readdirSync(plain).sort()).toEqual(['b.json', 'b.png']);
+
     // two inputs with one name (horse.jpg, horse.png): both masks are written, the second under horse_1
     const twins = tempDir('predict-twins');
     await weizmannTask.writeOutput!(twins, pred, 2, ['horse', 'horse']);
