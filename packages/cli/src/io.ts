@@ -31,7 +31,7 @@ export function readNumericRows(file: string, width: number): { x: Float32Array;
   return { x, n: body.length, ids: body.map((_, i) => String(i)) };
 }
 
-/** Default output writer: CSV with an id column and the soft outputs, plus the same as JSON beside it. */
+/** Default output writer: CSV with an id column and the soft outputs (y0, y1, …, flattened per example). */
 export function writeNumericRows(file: string, pred: Float32Array, n: number, ids?: readonly string[]): void {
   const width = pred.length / n;
   const lines = ['id,' + Array.from({ length: width }, (_, j) => `y${j}`).join(',')];

@@ -23,7 +23,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     globalOptions(y)
       .option('checkpoint', { type: 'string', demandOption: true, describe: 'model folder or run folder' })
       .option('input', { type: 'string', demandOption: true, describe: 'input file (or folder, for image tasks)' })
-      .option('output', { type: 'string', demandOption: true, describe: 'output file (or folder, for image tasks: always one for several inputs), never the input itself; the soft outputs go beside it as JSON' })
+      .option('output', { type: 'string', demandOption: true, describe: 'output file (or folder, for image tasks: always one for several inputs), never the input itself; image and multi-label tasks write the soft outputs beside it as JSON' })
       .option('steps', { type: 'number', describe: 'test-time ascent steps (default: the model\'s)' })
       .option('inference-only', { type: 'boolean', default: false, describe: 'use the inference network alone' })
       .option('view-mode', { type: 'string', choices: ['average', 'joint'] as const, default: 'average' as const, describe: 'tasks with test-time crops: average the crops\' outputs, or joint inference over all crops' })
