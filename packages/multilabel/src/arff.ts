@@ -162,7 +162,8 @@ function parseHeader(buf: Buffer, file: string): Header {
       if (attributes.length === 0) throw dataError(file, line, '@data before any @attribute declaration');
       return { relation, attributes, dataStart: pos, dataLine: line + 1, atDataLine: line };
     } else {
-      throw dataError(file, line, `unexpected header line '${clip(text)}' (expected @relation, @attribute or @data)`);
+      const hint = attributes.length === 0 && relation === '' ? '; this is not an ARFF file (multi-label tasks read MULAN ARFF: a header of @relation and @attribute lines, then @data)' : '';
+      throw dataError(file, line, `unexpected header line '${clip(text)}' (expected @relation, @attribute or @data)${hint}`);
     }
   }
   throw dataError(file, Math.max(line, 1), 'no @data section: the file is truncated or not an ARFF file');
