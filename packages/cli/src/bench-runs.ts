@@ -61,9 +61,35 @@ export const timeBoxedResultFile = (epochs: number) => `result.epochs-${epochs}.
  * With `readOnly` (`bench --report-only`, or a method `--methods` leaves out) nothing is moved: a
  * stale run stays where it is, still 'stale'.
  */
+/** What a run folder's finished run must share with the run a sweep or bench would start there, besides hp. */
+export interface RunIdentity {
+  readonly task?: string;
+  readonly limit?: Partial<Record<'train' | 'val' | 'test', number>>;
+  readonly options?: Readonly<Record<string, string>>;
+}
+
+/** The settings besides hp in which a finished run differs from `run` (named as the flags that set them). */
+function identityDiff(out: string, existing: ExperimentResult, run: RunIdentity & { method: string }): string[] {
+  const diff: string[] = [];
+  if (run.task !== undefined && existing.task !== run.task) diff.push(`task ${existing.task}`);
+  if (existing.method !== run.method) diff.push(`method ${existing.method}`);
+  if (run.limit !== undefined && JSON.stringify(existing.limit ?? {}) !== JSON.stringify(run.limit)) diff.push('--limit-*');
+  if (run.options !== undefined) {
+    let options: unknown = {};
+    try {
+      options = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).options ?? {};
+    } catch {
+      /* no config: the options cannot be compared */
+    }
+    const sorted = (o: unknown) => JSON.stringify(Object.entries((o ?? {}) as Record<string, unknown>).sort());
+    if (sorted(options) !== sorted(run.options)) diff.push('--opt');
+  }
+  return diff;
+}
+
 export function prepareRunFolder(
   out: string,
-  run: { method: string; seed: number; hp: HyperParams },
+  run: RunIdentity & { method: string; seed: number; hp: HyperParams },
   recorded: readonly ExperimentResult[],
   log: (m: string) => void,
   opts: { readOnly?: boolean } = {},
@@ -71,7 +97,7 @@ export function prepareRunFolder(
   const expected = run.hp;
   const existing = readResult(out);
   if (existing) {
-    const diff = hyperParamDiff(existing.hp, expected);
+    const diff = [...identityDiff(out, existing, run), ...hyperParamDiff(existing.hp, expected)];
     if (!diff.length) return 'finished';
     const shorter = diff.length === 1 && diff[0] === 'epochs' && existing.hp.epochs < expected.epochs;
     if (shorter && opts.readOnly) {

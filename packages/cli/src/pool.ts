@@ -112,7 +112,10 @@ function runJob(job: Job, live: Set<ChildProcess>): Promise<JobOutcome> {
   if (existing && (job.complete?.(existing) ?? true)) return Promise.resolve({ job, result: existing, seconds: 0, reused: true });
   fs.mkdirSync(job.out, { recursive: true });
   // A finished run that is not complete (a refit to add) resumes too: its result is kept, not trained again.
-  const resume = existing || fs.existsSync(path.join(job.out, 'checkpoints')) ? ['--resume'] : [];
+  // A resumed `alen train` keeps its run's epochs unless told: the job's count goes along (a time-boxed run trains on).
+  const resume = existing || fs.existsSync(path.join(job.out, 'checkpoints'))
+    ? ['--resume', ...(job.epochs !== undefined && !job.args.includes('--epochs') ? ['--epochs', String(job.epochs)] : [])]
+    : [];
   const args = [cliPath(), 'train', ...job.args, '--out', job.out, ...resume, '--quiet'];
   const logFile = path.join(job.out, 'stdout.log');
   const t0 = performance.now();

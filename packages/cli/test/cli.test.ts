@@ -394,6 +394,49 @@ describe('sweep and bench', () => {
     expect(fs.existsSync(path.join(out, 'eta=2-s0'))).toBe(false);
   });
 
+  it('--resume keeps the run\'s seed and epochs unless given again', () => {
+    const out = path.join(tmpDir(), 'run');
+    const first = alen(['train', '--task', 'toy', ...P, '--seed', '3', '--epochs', '6', '--stop-after', '1', '--no-test', '--out', out, '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
+    const other = alen(['train', '--task', 'toy', ...P, '--seed', '4', '--resume', '--out', out, '--quiet']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/was trained with seed 3, not 4: drop --seed to resume it/);
+    const resumed = alen(['train', '--task', 'toy', ...P, '--resume', '--stop-after', '2', '--no-test', '--out', out, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+    expect([config.seed, config.hp.epochs]).toEqual([3, 6]);
+  });
+
+  it('sweep refuses bad --jobs and --epochs, a --grid key given twice or also fixed, and empty grid values', () => {
+    const out = path.join(tmpDir(), 'sweep');
+    const sweep = (...extra: string[]) => alen(['sweep', '--task', 'toy', ...P, '--out', out, ...extra]);
+    for (const [args, msg] of [
+      [['--grid', 'eta=1', '--jobs', '0'], /--jobs must be a positive integer, got 0/],
+      [['--grid', 'eta=1', '--epochs', '0'], /--epochs must be a positive integer, got 0/],
+      [['--grid', 'eta=1', '--grid', 'eta=2'], /--grid eta is given twice/],
+      [['--grid', 'eta=0.5,1', '--set', 'eta=2'], /eta is both swept \(--grid\) and fixed \(--set\)/],
+      [['--grid', 'eta=1,,2'], /--grid eta: an empty value/],
+    ] as const) {
+      const r = sweep(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(msg);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('a sweep folder reused with other data limits trains its runs again', () => {
+    const out = path.join(tmpDir(), 'sweep');
+    const run = (limit: string) => alen(['sweep', '--task', 'toy', ...P, '--grid', 'eta=1,1', '--epochs', '1', '--limit-train', limit, '--jobs', '1', '--out', out]);
+    const first = run('60');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/1 configurations/);
+    expect(run('60').stderr).toMatch(/\(reused\)/);
+    const other = run('40');
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toMatch(/trained with other settings \(--limit-\*\); moved to/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'eta=1-s0', 'result.json'), 'utf8')).sizes.train).toBe(40);
+  });
+
   it('sweep prints status lines on its running jobs (--status-every), and rejects a negative period', async () => {
     const out = path.join(tmpDir(), 'sweep');
     const { child, stderr, exited } = alenInBackground(['sweep', '--task', 'toy', ...P, '--grid', 'eta=0.5', '--epochs', '100000', '--jobs', '1', '--status-every', '0.2', '--out', out]);

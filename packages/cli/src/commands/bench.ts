@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { AlenError, assertMethod, getTask, resolveHyperParams, writeFileAtomic, type HyperParamOverrides, type MethodName } from '@alen/core';
 import { prepareRunFolder } from '../bench-runs.js';
-import { globalChildArgs, globalOptions, setup, log, parseSeeds, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
+import { globalChildArgs, globalOptions, setup, log, parseSeeds, positiveIntFlag, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
 import { readResult, runJobs, type Job } from '../pool.js';
 import { hardware, type ExperimentResult } from '../experiment.js';
 import { formatRate, markdownTable, mean, meanStd, std } from '../format.js';
@@ -126,6 +126,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('refit', { type: 'boolean', default: false, describe: 'also refit each run on train + validation (`alen train --refit`) and report those models as "<method> (train+val)" rows' })
       .option('report-only', { type: 'boolean', default: false, describe: 'start nothing: report the finished runs and list the others as pending (paper runs that span sessions)' }) as never,
   handler: async (a) => {
+    positiveIntFlag('jobs', a.jobs);
     const { backend } = await setup(a);
     const task = getTask(a.task);
     const status = statusOptions(a, task.primaryMetric);

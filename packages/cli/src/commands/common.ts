@@ -59,6 +59,12 @@ export function limitFrom(a: { limitTrain?: number; limitVal?: number; limitTest
   return Object.keys(l).length ? l : undefined;
 }
 
+/** A flag that must be a positive integer when given (`--jobs`, `--epochs`, `--stop-after`). */
+export function positiveIntFlag(flag: string, v: number | undefined): number | undefined {
+  if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new AlenError('BAD_CONFIG', `--${flag} must be a positive integer, got ${v}`);
+  return v;
+}
+
 /** `--steps`: a whole number of ascent steps, or unset (the model's own). */
 export function stepsFrom(steps: number | undefined): number | undefined {
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 0)) {

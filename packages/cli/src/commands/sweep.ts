@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { METHODS, assertMethod, getTask, resolveHyperParams, writeFileAtomic } from '@alen/core';
-import { globalChildArgs, globalOptions, limitOptions, setup, log, parseSeeds, quoteArgs, statusOptions, type GlobalArgs } from './common.js';
-import { mergeOverrides, parseSets, parseValue } from '../overrides.js';
+import { AlenError, METHODS, assertMethod, getTask, resolveHyperParams, writeFileAtomic } from '@alen/core';
+import { globalChildArgs, globalOptions, limitOptions, setup, log, parseSeeds, quoteArgs, limitFrom, positiveIntFlag, statusOptions, type GlobalArgs } from './common.js';
+import { mergeOverrides, parseOptions, parseSets, parseValue } from '../overrides.js';
 import { prepareRunFolder } from '../bench-runs.js';
 import { runJobs, type Job } from '../pool.js';
 import { markdownTable, mean } from '../format.js';
@@ -39,7 +39,7 @@ function folderName(c: Record<string, unknown>, i: number): string {
 /** `key=v1,v2,...` (or `;`-separated when values contain commas) into [key, values]. */
 export function parseGrid(spec: string): [string, unknown[]] {
   const eq = spec.indexOf('=');
-  if (eq < 1) throw new Error(`--grid expects key=v1,v2,..., got '${spec}'`);
+  if (eq < 1) throw new AlenError('BAD_CONFIG', `--grid expects key=v1,v2,..., got '${spec}'`);
   const body = spec.slice(eq + 1);
   const parts = body.includes(';') ? body.split(';') : body.split(',');
   return [spec.slice(0, eq).trim(), parts.map((p) => parseValue(p.trim()))];
@@ -76,7 +76,17 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const { backend } = await setup(a);
     const task = getTask(a.task);
     const out = a.out ?? path.join('runs', `sweep-${a.task}-${a.method}`);
-    const grid = a.grid.map(parseGrid);
+    positiveIntFlag('jobs', a.jobs);
+    positiveIntFlag('epochs', a.epochs);
+    const grid = a.grid.map(parseGrid).map(([k, vs]): [string, unknown[]] => [k, [...new Map(vs.map((v) => [JSON.stringify(v), v])).values()]]);
+    const gridKeys = grid.map(([k]) => k);
+    const twice = gridKeys.find((k, i) => gridKeys.indexOf(k) !== i);
+    if (twice) throw new AlenError('BAD_CONFIG', `--grid ${twice} is given twice: list all its values in one --grid ${twice}=v1,v2`);
+    const fixedToo = a.set.map((s) => s.slice(0, s.indexOf('=')).trim()).find((k) => gridKeys.includes(k));
+    if (fixedToo) throw new AlenError('BAD_CONFIG', `${fixedToo} is both swept (--grid) and fixed (--set): drop one`);
+    for (const [k, vs] of grid) {
+      if (vs.some((v) => v === '')) throw new AlenError('BAD_CONFIG', `--grid ${k}: an empty value (in '${a.grid.find((g) => g.trim().startsWith(`${k}=`))}')`);
+    }
     const configs = cartesian(grid);
     const method = assertMethod(a.method);
     const key = task.primaryMetric;
@@ -89,7 +99,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         if (a.epochs) args.push('--epochs', String(a.epochs));
         const hp = resolveHyperParams(task, method, mergeOverrides(parseSets(sets), a.epochs ? { epochs: a.epochs } : undefined));
         const job = { args, out: path.join(out, `${folderName(c, i)}-s${seed}`), label: `${JSON.stringify(c)} seed ${seed}`, epochs: hp.epochs };
-        prepareRunFolder(job.out, { method, seed, hp }, [], log);
+        prepareRunFolder(job.out, { task: a.task, method, seed, hp, limit: limitFrom(a) ?? {}, options: parseOptions(a.opt) }, [], log);
         jobs.push(job);
       }
     });

@@ -2,15 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { AlenError, METHODS, getTask, type HyperParamOverrides } from '@alen/core';
-import { globalOptions, taskMethodOptions, limitOptions, limitFrom, setup, parseSteps, log, quoteArgs, type GlobalArgs } from './common.js';
+import { globalOptions, taskMethodOptions, limitOptions, limitFrom, setup, parseSteps, positiveIntFlag, log, quoteArgs, type GlobalArgs } from './common.js';
 import { mergeOverrides, parseSets, parseOptions } from '../overrides.js';
-import { runExperiment, RESULT_FILE, type ExperimentResult } from '../experiment.js';
+import { runExperiment, CONFIG_FILE, RESULT_FILE, type ExperimentResult } from '../experiment.js';
 import { markdownTable } from '../format.js';
 
 export interface TrainArgs extends GlobalArgs {
   task: string;
   method: string;
-  seed: number;
+  seed?: number;
   out?: string;
   epochs?: number;
   batchSize?: number;
@@ -32,6 +32,16 @@ export interface TrainArgs extends GlobalArgs {
   test: boolean;
   refit: boolean;
   json: boolean;
+}
+
+/** The seed and epochs a run folder's config.json records, when it has one. */
+function readRunConfig(out: string): { seed: number; epochs: number } | undefined {
+  try {
+    const c = JSON.parse(fs.readFileSync(path.join(out, CONFIG_FILE), 'utf8'));
+    return typeof c.seed === 'number' && typeof c.hp?.epochs === 'number' ? { seed: c.seed, epochs: c.hp.epochs } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function hpFlags(a: Partial<TrainArgs>): HyperParamOverrides {
@@ -78,7 +88,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   describe: 'Train a model on a task with ALEN, an ablation, DVN or the inference-network baseline; then evaluate it',
   builder: (y) =>
     taskMethodOptions(hpOptions(limitOptions(globalOptions(y))))
-      .option('seed', { type: 'number', default: 0, describe: 'random seed (data split, initialisation, shuffling, dropout)' })
+      .option('seed', { type: 'number', describe: 'random seed (data split, initialisation, shuffling, dropout); default 0, or with --resume the run\'s own' })
       .option('out', { type: 'string', describe: 'run folder (default runs/<task>-<method>-s<seed>): config.json, log.jsonl, checkpoints/, model/, result.json' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue the run in --out from its last checkpoint' })
       .option('stop-after', { type: 'number', describe: 'stop after this epoch (resume later with --resume)' })
@@ -95,18 +105,24 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       }) as never,
   handler: async (a) => {
     const { backend, dataDir } = await setup(a);
-    const out = a.out ?? path.join('runs', `${a.task}-${a.method}-s${a.seed}`);
+    const out = a.out ?? path.join('runs', `${a.task}-${a.method}-s${a.seed ?? 0}`);
+    // Resuming continues the run as it was started: its seed, and its epochs unless given again.
+    const started = a.resume ? readRunConfig(out) : undefined;
+    if (started && a.seed !== undefined && a.seed !== started.seed) {
+      throw new AlenError('BAD_CONFIG', `${out} was trained with seed ${started.seed}, not ${a.seed}: drop --seed to resume it, or train seed ${a.seed} into another --out`);
+    }
+    const seed = a.seed ?? started?.seed ?? 0;
     const r = await runExperiment({
       task: a.task,
       method: a.method,
-      seed: a.seed,
-      overrides: mergeOverrides(hpFlags(a), parseSets(a.set)),
+      seed,
+      overrides: mergeOverrides(started ? { epochs: started.epochs } : undefined, hpFlags(a), parseSets(a.set)),
       dataDir,
       limit: limitFrom(a),
       options: parseOptions(a.opt),
       outDir: out,
       resume: a.resume,
-      stopAfterEpoch: a.stopAfter,
+      stopAfterEpoch: positiveIntFlag('stop-after', a.stopAfter),
       backend,
       progress: !a.quiet,
       evaluateTest: a.test,
