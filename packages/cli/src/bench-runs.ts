@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CHECKPOINT_LAST, CORE_DEFAULTS, dvnTupleSteps, writeFileAtomic, type HyperParams } from '@alen/core';
-import { RESULT_FILE, type ExperimentResult } from './experiment.js';
+import { CONFIG_FILE, RESULT_FILE, type ExperimentResult } from './experiment.js';
 import { readResult } from './pool.js';
 
 /** Hyper-parameters as a run resolved them, with keys added since then at their defaults. */
@@ -46,21 +46,6 @@ export type RunFolderState = 'finished' | 'time-boxed' | 'extended' | 'imported'
 /** The file a time-boxed run's result is kept in when the bench trains it on to more epochs. */
 export const timeBoxedResultFile = (epochs: number) => `result.epochs-${epochs}.json`;
 
-/**
- * Makes a bench run's folder agree with the settings the bench would train it with now:
- * - a finished run trained for fewer epochs than the profile's, with the same settings otherwise
- *   (`bench --epochs N`), is 'time-boxed': reported as it is when this bench does not train it;
- *   when it does, a report's record of the full run replaces it ('imported'), or it trains on from
- *   its last checkpoint to the full count ('extended'; its result moves to result.epochs-N.json);
- * - a finished run (result.json) trained with other hyper-parameters is moved aside to
- *   `<folder>.stale-<time>` and trained again ('stale'), so a changed default never passes off an
- *   old result as a new one, unless the report records the run with the current settings;
- * - a missing run that an earlier report recorded with the same settings (its `runs` entry: the
- *   run folders of another machine or session) is restored from it ('imported');
- * - otherwise it is 'finished' or 'to-run' (a cut-off run resumes from its checkpoints).
- * With `readOnly` (`bench --report-only`, or a method `--methods` leaves out) nothing is moved: a
- * stale run stays where it is, still 'stale'.
- */
 /** What a run folder's finished run must share with the run a sweep or bench would start there, besides hp. */
 export interface RunIdentity {
   readonly task?: string;
@@ -77,7 +62,7 @@ function identityDiff(out: string, existing: ExperimentResult, run: RunIdentity 
   if (run.options !== undefined) {
     let options: unknown = {};
     try {
-      options = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).options ?? {};
+      options = JSON.parse(fs.readFileSync(path.join(out, CONFIG_FILE), 'utf8')).options ?? {};
     } catch {
       /* no config: the options cannot be compared */
     }
@@ -87,6 +72,21 @@ function identityDiff(out: string, existing: ExperimentResult, run: RunIdentity 
   return diff;
 }
 
+/**
+ * Makes a bench run's folder agree with the settings the bench would train it with now:
+ * - a finished run trained for fewer epochs than the profile's, with the same settings otherwise
+ *   (`bench --epochs N`), is 'time-boxed': reported as it is when this bench does not train it;
+ *   when it does, a report's record of the full run replaces it ('imported'), or it trains on from
+ *   its last checkpoint to the full count ('extended'; its result moves to result.epochs-N.json);
+ * - a finished run (result.json) trained with other hyper-parameters is moved aside to
+ *   `<folder>.stale-<time>` and trained again ('stale'), so a changed default never passes off an
+ *   old result as a new one, unless the report records the run with the current settings;
+ * - a missing run that an earlier report recorded with the same settings (its `runs` entry: the
+ *   run folders of another machine or session) is restored from it ('imported');
+ * - otherwise it is 'finished' or 'to-run' (a cut-off run resumes from its checkpoints).
+ * With `readOnly` (`bench --report-only`, or a method `--methods` leaves out) nothing is moved: a
+ * stale run stays where it is, still 'stale'.
+ */
 export function prepareRunFolder(
   out: string,
   run: RunIdentity & { method: string; seed: number; hp: HyperParams },
